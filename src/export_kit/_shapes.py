@@ -1,0 +1,238 @@
+"""Base classes and helpers behind the generated models in ``export_kit.models``.
+
+Generated modules stay declarative: every rule they need (strict requests,
+lenient responses, tagged unions, ``to_api()``) lives here once.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Discriminator, ValidationInfo, model_validator
+
+__all__ = [
+    "RESPONSE_CONTEXT",
+    "OperationInfo",
+    "OperationRequest",
+    "Paginator",
+    "RequestShape",
+    "ResponseShape",
+    "Shape",
+    "SharedShape",
+    "UnknownMember",
+    "union_discriminator",
+    "wire_path",
+]
+
+#: Validation context that marks data as coming *from* AWS (lenient rules).
+RESPONSE_CONTEXT: Mapping[str, bool] = types.MappingProxyType({"export_kit.response": True})
+
+
+def _is_response(info: ValidationInfo) -> bool:
+    context = info.context
+    return isinstance(context, Mapping) and bool(context.get("export_kit.response"))  # pyright: ignore[reportUnknownMemberType]
+
+
+class Shape(BaseModel):
+    """A botocore structure. Fields use snake_case names; wire names validate too."""
+
+    model_config = ConfigDict(
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+
+class RequestShape(Shape):
+    """A structure the caller sends: unknown keys and every modelled constraint are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def to_api(self) -> dict[str, Any]:
+        """The exact keyword arguments aiobotocore expects: wire names, unset members omitted."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class ResponseShape(Shape):
+    """A structure AWS sends back: new members are kept, never an error."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """Parse an aiobotocore response dict (``ResponseMetadata`` is dropped)."""
+        if "ResponseMetadata" in data:
+            data = {k: v for k, v in data.items() if k != "ResponseMetadata"}
+        return cls.model_validate(data, context=RESPONSE_CONTEXT)
+
+
+class SharedShape(RequestShape):
+    """A structure used both in requests and in responses (e.g. Personalize ``S3DataConfig``).
+
+    One class serves both directions: unknown keys are rejected when the caller
+    builds it, and kept when it is parsed from a response (``RESPONSE_CONTEXT``).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _forbid_extra_in_requests(self, info: ValidationInfo) -> Self:
+        if self.model_extra and not _is_response(info):
+            from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+            details: list[InitErrorDetails] = [
+                {
+                    "type": PydanticCustomError(
+                        "extra_forbidden", "Extra inputs are not permitted"
+                    ),
+                    "loc": (key,),
+                    "input": value,
+                }
+                for key, value in self.model_extra.items()
+            ]
+            raise ValidationError.from_exception_data(type(self).__name__, details)
+        return self
+
+
+class UnknownMember(BaseModel):
+    """A union member this library version does not know; AWS added it after codegen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tag: str
+    value: Any
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and len(data) == 1:  # pyright: ignore[reportUnknownArgumentType]
+            ((tag, value),) = data.items()  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType]
+            return {"tag": tag, "value": value}
+        return data
+
+    def to_api(self) -> dict[str, Any]:
+        return {self.tag: self.value}
+
+
+def union_discriminator(
+    union: str, members: Mapping[str, tuple[str, str]], *, response: bool
+) -> Discriminator:
+    """Pick a tagged-union member from the one key present.
+
+    ``members`` maps each member class name (the pydantic tag) to its
+    ``(wire name, snake name)``.  Requests need exactly one member set; responses
+    take the first known member, or ``UnknownMember`` for a key we do not know.
+    """
+    keys = [(tag, wire, snake) for tag, (wire, snake) in members.items()]
+
+    def pick(value: Any) -> str | None:
+        if isinstance(value, BaseModel):
+            return type(value).__name__
+        if not isinstance(value, Mapping):
+            return None
+        data = typing.cast("Mapping[str, Any]", value)
+        present = [
+            tag
+            for tag, wire, snake in keys
+            if data.get(wire) is not None or data.get(snake) is not None
+        ]
+        if len(present) == 1 or (response and present):
+            return present[0]
+        if response and not present and data:
+            return "UnknownMember"
+        return None
+
+    wires = ", ".join(wire for _, wire, _ in keys)
+    return Discriminator(
+        pick,
+        custom_error_type="union_member",
+        custom_error_message=f"{union} must set exactly one of: {wires}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Paginator:
+    """How botocore pages an operation (from ``paginators-1.json``)."""
+
+    input_token: str
+    output_token: str
+    result_key: str
+    limit_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationInfo:
+    """Static facts about one operation, attached to its request class."""
+
+    service: str
+    name: str
+    method: str
+    response: type[ResponseShape]
+    errors: tuple[str, ...] = ()
+    client_token: str | None = None
+    paginator: Paginator | None = None
+
+
+ResponseT = TypeVar("ResponseT", bound=ResponseShape, covariant=True)
+
+
+class OperationRequest(RequestShape, Generic[ResponseT]):
+    """The input of one operation; its type parameter is the operation's response."""
+
+    operation: ClassVar[OperationInfo]
+
+
+# -- wire paths -------------------------------------------------------------------------------
+
+
+@cache
+def _fields(model: type[BaseModel]) -> Mapping[str, tuple[str, tuple[type[BaseModel], ...]]]:
+    """Map each field name and alias to (wire name, model classes nested in its type)."""
+    out: dict[str, tuple[str, tuple[type[BaseModel], ...]]] = {}
+    for name, info in model.model_fields.items():
+        wire = info.serialization_alias or info.alias or name
+        nested = tuple(_models_in(info.annotation))
+        out[name] = out[wire] = (wire, nested)
+    return out
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def wire_path(model: type[BaseModel], loc: Sequence[int | str]) -> str:
+    """Render a pydantic error location as a wire path, e.g. ``exportConfig.dataSets[0].name``.
+
+    Union tags (member class names) that pydantic inserts are dropped, and
+    snake_case field names are shown by their wire names.
+    """
+    candidates: tuple[type[BaseModel], ...] = (model,)
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+            continue
+        tagged = [m for m in candidates if m.__name__ == item]
+        if tagged:
+            candidates = tuple(tagged)
+            continue
+        for candidate in candidates:
+            hit = _fields(candidate).get(item)
+            if hit is not None:
+                wire, candidates = hit
+                parts.append(("." if parts else "") + wire)
+                break
+        else:
+            parts.append(("." if parts else "") + item)
+            candidates = ()
+    return "".join(parts)

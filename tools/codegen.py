@@ -1,0 +1,550 @@
+"""Generate ``src/export_kit/models/<service>.py`` from botocore's service models.
+
+Run ``python tools/codegen.py`` (``make codegen``).  ``--check`` regenerates in
+memory and exits 1 when a file on disk differs (the drift test uses it).
+
+Every structure reachable from the export operations in :data:`OPERATIONS`
+becomes one pydantic class named as botocore names the shape.  Structures only
+sent are strict :class:`~export_kit._shapes.RequestShape`\\ s, only received are
+lenient :class:`~export_kit._shapes.ResponseShape`\\ s, both directions
+:class:`~export_kit._shapes.SharedShape`.  Service regexes are translated to the
+engine pydantic uses (Rust ``regex``); one that cannot be translated stops the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import html.parser
+import keyword
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import botocore
+import botocore.session
+from botocore import xform_name
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = ROOT / "src" / "export_kit" / "models"
+
+#: The scope: DESIGN.md "Services and operations".
+OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    "m2": ("CreateDataSetExportTask", "GetDataSetExportTask", "ListDataSetExportHistory"),
+    "personalize": (
+        "CreateDatasetExportJob",
+        "DescribeDatasetExportJob",
+        "ListDatasetExportJobs",
+    ),
+    "discovery": (
+        "StartExportTask",
+        "DescribeExportTasks",
+        "StartContinuousExport",
+        "DescribeContinuousExports",
+        "StopContinuousExport",
+    ),
+    "simpledbv2": ("StartDomainExport", "GetExport", "ListExports"),
+    "omics": ("StartReadSetExportJob", "GetReadSetExportJob", "ListReadSetExportJobs"),
+}
+
+IN, OUT = "in", "out"
+
+
+class CodegenError(Exception):
+    """A service model feature this generator cannot express faithfully."""
+
+
+# -- documentation ----------------------------------------------------------------------------
+
+
+class _TextOnly(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"p", "li", "br"}:
+            self.parts.append(" ")
+
+
+def plain_text(doc: str | None) -> str:
+    """Strip botocore's HTML documentation to one line of text."""
+    if not doc:
+        return ""
+    parser = _TextOnly()
+    parser.feed(doc)
+    parser.close()
+    return " ".join(html.unescape("".join(parser.parts)).split())
+
+
+# -- patterns ---------------------------------------------------------------------------------
+
+# Smithy patterns follow Java/ECMA semantics, where \d \w \s are ASCII-only;
+# pydantic-core's Rust engine makes them Unicode-aware.  Translate to ASCII forms.
+_OUTSIDE = {"d": "[0-9]", "w": "[0-9A-Za-z_]", "s": "[[:space:]]", "S": "[[:^space:]]"}
+_INSIDE = {"d": "0-9", "w": "0-9A-Za-z_", "s": "[:space:]", "S": "[:^space:]"}
+
+
+def translate_pattern(pattern: str) -> str:
+    """Translate a service regex to pydantic-core's Rust syntax with Java semantics."""
+    out: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            table = _INSIDE if depth else _OUTSIDE
+            out.append(table.get(nxt, ch + nxt))
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def check_pattern(pattern: str) -> None:
+    from typing import Annotated
+
+    from pydantic import Field, TypeAdapter
+
+    try:
+        TypeAdapter(Annotated[str, Field(pattern=pattern)])
+    except Exception as exc:  # the engine's own compile error
+        raise CodegenError(f"pattern {pattern!r} does not compile: {exc}") from exc
+
+
+# -- model walking ----------------------------------------------------------------------------
+
+
+@dataclass
+class Service:
+    name: str
+    data: dict[str, Any]
+    paginators: dict[str, Any]
+    directions: dict[str, set[str]] = field(default_factory=dict)
+    translated: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def shapes(self) -> dict[str, Any]:
+        return self.data["shapes"]  # type: ignore[no-any-return]
+
+    def walk(self, root: str, direction: str) -> None:
+        todo = [root]
+        while todo:
+            name = todo.pop()
+            seen = self.directions.setdefault(name, set())
+            if direction in seen:
+                continue
+            seen.add(direction)
+            shape = self.shapes[name]
+            todo.extend(m["shape"] for m in shape.get("members", {}).values())
+            if shape["type"] == "list":
+                todo.append(shape["member"]["shape"])
+            elif shape["type"] == "map":
+                todo.extend((shape["key"]["shape"], shape["value"]["shape"]))
+
+
+def load(service: str) -> Service:
+    session = botocore.session.get_session()
+    loader = session.get_component("data_loader")
+    data = loader.load_service_model(service, "service-2")
+    paginators = loader.load_service_model(service, "paginators-1").get("pagination", {})
+    svc = Service(service, data, paginators)
+    for op in OPERATIONS[service]:
+        spec = data["operations"][op]
+        if "input" in spec:
+            svc.walk(spec["input"]["shape"], IN)
+        if "output" in spec:
+            svc.walk(spec["output"]["shape"], OUT)
+    return svc
+
+
+def union_member_class(union: str, member: str) -> str:
+    return union + member[0].upper() + member[1:]
+
+
+def field_name(wire: str) -> str:
+    from pydantic import BaseModel
+
+    name = xform_name(wire)
+    if keyword.iskeyword(name) or hasattr(BaseModel, name) or name.startswith("model_"):
+        name += "_"
+    return name
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+class Renderer:
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+        self.imports: set[str] = set()
+
+    def direction(self, shape: str) -> str:
+        dirs = self.svc.directions[shape]
+        return "both" if len(dirs) == 2 else next(iter(dirs))
+
+    # Types -------------------------------------------------------------------------------
+
+    def type_of(self, shape_name: str, strict: bool, where: str) -> str:
+        """The annotation for a value of ``shape_name``; ``strict`` adds constraints."""
+        shape = self.svc.shapes[shape_name]
+        kind = shape["type"]
+        if kind == "structure":
+            return shape_name
+        if kind == "list":
+            return f"list[{self.type_of(shape['member']['shape'], strict, where + '[]')}]"
+        if kind == "map":
+            key = self.type_of(shape["key"]["shape"], strict, where + "{key}")
+            value = self.type_of(shape["value"]["shape"], strict, where + "{}")
+            return f"dict[{key}, {value}]"
+        return self.scalar(shape_name, strict, where, annotate=True)
+
+    def scalar(self, shape_name: str, strict: bool, where: str, *, annotate: bool) -> str:
+        shape = self.svc.shapes[shape_name]
+        kind = shape["type"]
+        if "enum" in shape:
+            literal = "Literal[" + ", ".join(repr(v) for v in shape["enum"]) + "]"
+            return literal if strict else f"{literal} | str"
+        base = {
+            "string": ("StrictStr", "str"),
+            "integer": ("StrictInt", "int"),
+            "long": ("StrictInt", "int"),
+            "boolean": ("StrictBool", "bool"),
+            "double": ("StrictFloat", "float"),
+            "float": ("StrictFloat", "float"),
+            "timestamp": ("datetime", "datetime"),
+            "blob": ("StrictBytes", "bytes"),
+        }[kind][0 if strict else 1]
+        if not strict or not annotate:
+            return base
+        constraints = self.constraints(shape_name, where)
+        return f"Annotated[{base}, Field({constraints})]" if constraints else base
+
+    def constraints(self, shape_name: str, where: str) -> str:
+        shape = self.svc.shapes[shape_name]
+        kind = shape["type"]
+        parts: list[str] = []
+        if kind in {"string", "blob", "list", "map"}:
+            if "min" in shape and shape["min"] > 0:
+                parts.append(f"min_length={int(shape['min'])}")
+            if "max" in shape:
+                parts.append(f"max_length={int(shape['max'])}")
+        elif kind in {"integer", "long", "double", "float"}:
+            num = int if kind in {"integer", "long"} else float
+            if "min" in shape:
+                parts.append(f"ge={num(shape['min'])!r}")
+            if "max" in shape:
+                parts.append(f"le={num(shape['max'])!r}")
+        if kind == "string" and "pattern" in shape:
+            original = shape["pattern"]
+            pattern = translate_pattern(original)
+            check_pattern(pattern)
+            if pattern != original:
+                self.svc.translated.append((where, original, pattern))
+            parts.append(f"pattern={pattern!r}")
+        return ", ".join(parts)
+
+    # Classes ------------------------------------------------------------------------------
+
+    def member_line(self, owner: str, wire: str, ref: Mapping[str, Any], required: bool) -> str:
+        strict = self.direction(owner) != OUT
+        target = ref["shape"]
+        target_shape = self.svc.shapes[target]
+        kwargs = [f"validation_alias={wire!r}", f"serialization_alias={wire!r}"]
+        if target_shape["type"] in {"structure", "list", "map"}:
+            annotation = self.type_of(target, strict, f"{owner}.{wire}")
+        else:
+            annotation = self.scalar(target, strict, f"{owner}.{wire}", annotate=False)
+        if strict and target_shape["type"] != "structure":
+            constraints = self.constraints(target, f"{owner}.{wire}")
+            if constraints:
+                kwargs.append(constraints)
+        doc = plain_text(ref.get("documentation") or target_shape.get("documentation"))
+        if doc:
+            kwargs.append(f"description={doc!r}")
+        type_text = annotation if required else f"{annotation} | None"
+        default = "" if required else " = None"
+        return (
+            f"    {field_name(wire)}: Annotated[{type_text}, Field({', '.join(kwargs)})]{default}"
+        )
+
+    def structure(self, name: str) -> list[str]:
+        shape = self.svc.shapes[name]
+        direction = self.direction(name)
+        if shape.get("union"):
+            return self.union(name)
+        base = {IN: "RequestShape", OUT: "ResponseShape", "both": "SharedShape"}[direction]
+        op = self.operation_for_input(name)
+        if op is not None:
+            base = f"OperationRequest[{op['output']['shape']}]"
+        lines = [f"class {name}({base}):", *self.docstring(shape.get("documentation"), name)]
+        required = set(shape.get("required", ()))
+        for wire, ref in shape.get("members", {}).items():
+            lines.append(self.member_line(name, wire, ref, wire in required))
+        if op is not None:
+            lines.extend(self.operation_info(op))
+        return [*lines, "", ""]
+
+    def docstring(self, doc: str | None, fallback: str) -> list[str]:
+        text = plain_text(doc) or f"The ``{fallback}`` structure."
+        text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        wrapped = textwrap.wrap(text, 92)
+        if len(wrapped) == 1:
+            return [f'    """{wrapped[0]}"""', ""]
+        return ['    """' + wrapped[0], *("    " + w for w in wrapped[1:]), '    """', ""]
+
+    def union(self, name: str) -> list[str]:
+        shape = self.svc.shapes[name]
+        direction = self.direction(name)
+        if direction == "both":
+            raise CodegenError(f"union {name} is used in requests and responses")
+        response = direction == OUT
+        base = "ResponseShape" if response else "RequestShape"
+        lines: list[str] = []
+        tags: list[str] = []
+        for wire, ref in shape["members"].items():
+            cls = union_member_class(name, wire)
+            doc = ref.get("documentation") or f"<p>{name} with its {wire} member set.</p>"
+            lines += [f"class {cls}({base}):", *self.docstring(doc, cls)]
+            lines += [self.member_line(name, wire, ref, required=True), "", ""]
+            tags.append(f'Annotated[{cls}, UnionTag("{cls}")]')
+        if response:
+            tags.append('Annotated[UnknownMember, UnionTag("UnknownMember")]')
+        members = ", ".join(
+            f'"{union_member_class(name, w)}": ("{w}", "{field_name(w)}")' for w in shape["members"]
+        )
+        lines += [
+            *(f"#: {line}" for line in textwrap.wrap(plain_text(shape.get("documentation")), 96)),
+            f"{name}: TypeAlias = Annotated[",
+            f"    {' | '.join(tags)},",
+            f'    union_discriminator("{name}", {{{members}}}, response={response}),',
+            "]",
+            "",
+            "",
+        ]
+        return lines
+
+    # Operations ---------------------------------------------------------------------------
+
+    def operation_for_input(self, shape: str) -> dict[str, Any] | None:
+        for op in OPERATIONS[self.svc.name]:
+            spec = self.svc.data["operations"][op]
+            if spec.get("input", {}).get("shape") == shape:
+                return spec  # type: ignore[no-any-return]
+        return None
+
+    def operation_info(self, spec: Mapping[str, Any]) -> list[str]:
+        name = spec["name"]
+        errors = tuple(
+            self.svc.shapes[e["shape"]].get("error", {}).get("code", e["shape"])
+            for e in spec.get("errors", ())
+        )
+        members = self.svc.shapes[spec["input"]["shape"]].get("members", {})
+        token = next(
+            (
+                wire
+                for wire, ref in members.items()
+                if ref.get("idempotencyToken") or wire == "clientToken"
+            ),
+            None,
+        )
+        args = [
+            f"service={self.svc.name!r}",
+            f"name={name!r}",
+            f"method={xform_name(name)!r}",
+            f"response={spec['output']['shape']}",
+            f"errors={errors!r}",
+        ]
+        if token:
+            args.append(f"client_token={token!r}")
+        page = self.svc.paginators.get(name)
+        if page:
+            args.append(
+                "paginator=Paginator("
+                f"input_token={page['input_token']!r}, output_token={page['output_token']!r}, "
+                f"result_key={page['result_key']!r}, limit_key={page.get('limit_key')!r})"
+            )
+        return [
+            "",
+            "    operation: ClassVar[OperationInfo] = OperationInfo(",
+            *(f"        {a}," for a in args),
+            "    )",
+        ]
+
+    # Module -------------------------------------------------------------------------------
+
+    def ordered_structures(self) -> list[str]:
+        """Structures in dependency order, responses first (requests name them)."""
+        structures = sorted(
+            n for n in self.svc.directions if self.svc.shapes[n]["type"] == "structure"
+        )
+        done: list[str] = []
+
+        def deps(name: str) -> Iterable[str]:
+            todo = [m["shape"] for m in self.svc.shapes[name].get("members", {}).values()]
+            while todo:
+                ref = todo.pop()
+                shape = self.svc.shapes[ref]
+                if shape["type"] == "structure":
+                    yield ref
+                elif shape["type"] == "list":
+                    todo.append(shape["member"]["shape"])
+                elif shape["type"] == "map":
+                    todo.append(shape["value"]["shape"])
+
+        def visit(name: str) -> None:
+            if name in done:
+                return
+            for dep in deps(name):
+                visit(dep)
+            op = self.operation_for_input(name)
+            if op is not None:
+                visit(op["output"]["shape"])
+            done.append(name)
+
+        for name in sorted(structures, key=lambda n: self.direction(n) != OUT):
+            visit(name)
+        return done
+
+    def module(self) -> str:
+        meta = self.svc.data["metadata"]
+        clashes = _RESERVED & set(self.svc.directions)
+        if clashes:
+            raise CodegenError(
+                f"{self.svc.name}: shape names clash with imports: {sorted(clashes)}"
+            )
+        body: list[str] = []
+        exported: list[str] = []
+        for name in self.ordered_structures():
+            body += self.structure(name)
+            exported.append(name)
+            if self.svc.shapes[name].get("union"):
+                exported += [union_member_class(name, w) for w in self.svc.shapes[name]["members"]]
+        title = meta.get("serviceFullName", self.svc.name)
+        header = [
+            f'"""Models for {title} export operations.',
+            "",
+            f"Generated by tools/codegen.py from the botocore {botocore.__version__} service model",
+            f"``{self.svc.name}`` (API version {meta['apiVersion']}). Do not edit: run ``make codegen``.",
+            '"""',
+            "",
+            "# ruff: noqa: E501",
+            "",
+            "from __future__ import annotations",
+            "",
+            "from datetime import datetime",
+            "from typing import Annotated, ClassVar, Literal, TypeAlias",
+            "",
+            "from pydantic import Field, StrictBool, StrictBytes, StrictFloat, StrictInt, StrictStr",
+            "from pydantic import Tag as UnionTag",
+            "",
+            "from export_kit._shapes import (",
+            "    OperationInfo,",
+            "    OperationRequest,",
+            "    Paginator,",
+            "    RequestShape,",
+            "    ResponseShape,",
+            "    SharedShape,",
+            "    UnknownMember,",
+            "    union_discriminator,",
+            ")",
+            "",
+            "__all__ = [",
+            *(f'    "{n}",' for n in sorted(exported)),
+            "]",
+            "",
+            "",
+        ]
+        text = "\n".join(header + body).rstrip() + "\n"
+        return _drop_unused_imports(text)
+
+
+#: Names the generated modules import; a shape with one of these names cannot be emitted.
+_RESERVED = {
+    "Annotated",
+    "ClassVar",
+    "Literal",
+    "TypeAlias",
+    "Field",
+    "StrictBool",
+    "StrictBytes",
+    "StrictFloat",
+    "StrictInt",
+    "StrictStr",
+    "UnionTag",
+    "datetime",
+    "OperationInfo",
+    "OperationRequest",
+    "Paginator",
+    "RequestShape",
+    "ResponseShape",
+    "SharedShape",
+    "UnknownMember",
+    "union_discriminator",
+}
+
+
+def _drop_unused_imports(text: str) -> str:
+    """Keep the header's imports to those a module uses, so linters stay quiet."""
+    head, sep, body = text.partition("__all__ = [")
+    names = ["datetime", "ClassVar", "Literal", "TypeAlias", "StrictBool", "StrictBytes"]
+    names += ["StrictFloat", "StrictInt", "StrictStr", "OperationInfo", "OperationRequest"]
+    names += ["Paginator", "RequestShape", "ResponseShape", "SharedShape", "UnknownMember"]
+    names += ["union_discriminator"]
+    for name in names:
+        if not re.search(rf"\b{name}\b", body):
+            head = re.sub(rf"(?m)^    {name},\n", "", head)
+            head = re.sub(rf", {name}\b|\b{name}, ", "", head)
+            head = re.sub(rf"(?m)^from datetime import {name}\n\n?", "", head)
+    if not re.search(r"\bUnionTag\b", body):
+        head = head.replace("from pydantic import Tag as UnionTag\n", "")
+    return head + sep + body
+
+
+def generate(service: str) -> tuple[str, list[tuple[str, str, str]]]:
+    svc = load(service)
+    renderer = Renderer(svc)
+    return renderer.module(), svc.translated
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="fail if generated files drifted")
+    args = parser.parse_args(argv)
+    drifted: list[str] = []
+    try:
+        for service in OPERATIONS:
+            text, translated = generate(service)
+            path = MODELS_DIR / f"{service}.py"
+            if args.check:
+                if not path.exists() or path.read_text() != text:
+                    drifted.append(str(path.relative_to(ROOT)))
+                continue
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)} ({text.count(chr(10) + 'class ')} classes)")
+            for where, original, pattern in translated:
+                print(f"  pattern {where}: {original!r} -> {pattern!r}")
+    except CodegenError as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 2
+    if drifted:
+        print("codegen: generated models drifted; run `make codegen`: " + ", ".join(drifted))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
