@@ -1,0 +1,118 @@
+"""Turn requests into aiobotocore keyword arguments, and botocore failures into our errors.
+
+Kept apart from ``ExportKit`` so the jobs code and tests can reuse the exact rules:
+validation before sending, one client token per logical call, one error tree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from botocore.exceptions import (
+    ClientError,
+    HTTPClientError,
+    IncompleteReadError,
+)
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from pydantic import ValidationError
+
+from ._config import httpx_module
+from ._shapes import OperationInfo, OperationRequest
+from .errors import RequestValidationError, ServiceError, TransportError, service_error_class
+
+__all__ = [
+    "TRANSPORT_ERRORS",
+    "api_kwargs",
+    "build_request",
+    "service_error",
+    "transport_error",
+]
+
+RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [
+        HTTPClientError,  # ConnectionClosedError, ReadTimeoutError, ...
+        BotocoreConnectionError,  # EndpointConnectionError, ConnectTimeoutError, ...
+        IncompleteReadError,
+    ]
+    try:
+        import aiohttp
+
+        errors.append(aiohttp.ClientError)
+    except ImportError:  # pragma: no cover - aiohttp ships with aiobotocore
+        pass
+    httpx = httpx_module()
+    if httpx is not None:
+        errors.append(httpx.TransportError)
+    return tuple(errors)
+
+
+#: Exceptions meaning "no answer came back": mapped to :class:`TransportError`.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = _transport_errors()
+
+
+def build_request(
+    request_cls: type[RequestT], request: object | None, kwargs: Mapping[str, Any]
+) -> RequestT:
+    """One validated request from either a model instance or keyword arguments (not both)."""
+    if request is not None:
+        if kwargs:
+            raise TypeError(
+                f"{request_cls.operation.method}() takes a request model or keyword "
+                "arguments, not both"
+            )
+        if not isinstance(request, request_cls):
+            raise TypeError(
+                f"{request_cls.operation.method}() expects a {request_cls.__name__}, "
+                f"got {type(request).__name__}"
+            )
+        return request
+    try:
+        return request_cls.model_validate(kwargs)
+    except ValidationError as exc:
+        raise RequestValidationError.from_pydantic(
+            request_cls.operation.name, request_cls, exc
+        ) from None
+
+
+def api_kwargs(request: OperationRequest[Any]) -> dict[str, Any]:
+    """The aiobotocore keyword arguments, with a fresh client token if the caller set none.
+
+    The token is generated once here, per logical call, so botocore's own retries of
+    this call resend the same token and never start a second job.
+    """
+    kwargs = request.to_api()
+    token = type(request).operation.client_token
+    if token is not None and not kwargs.get(token):
+        kwargs[token] = str(uuid.uuid4())
+    return kwargs
+
+
+def service_error(exc: ClientError, info: OperationInfo) -> ServiceError:
+    """The :class:`ServiceError` subclass for a botocore ``ClientError``."""
+    response: Mapping[str, Any] = exc.response  # pyright: ignore[reportAssignmentType]
+    error: Mapping[str, Any] = response.get("Error") or {}
+    meta: Mapping[str, Any] = response.get("ResponseMetadata") or {}
+    status = meta.get("HTTPStatusCode")
+    code = str(error.get("Code") or (f"HTTP{status}" if status else "Unknown"))
+    message = str(error.get("Message") or error.get("message") or "")
+    headers: Mapping[str, str] = meta.get("HTTPHeaders") or {}
+    request_id = meta.get("RequestId") or headers.get("x-amzn-requestid")
+    cls = service_error_class(code, status if isinstance(status, int) else None)
+    return cls(
+        message,
+        service=info.service,
+        operation=info.name,
+        code=code,
+        http_status=status if isinstance(status, int) else None,
+        request_id=request_id or None,
+    )
+
+
+def transport_error(exc: BaseException, info: OperationInfo) -> TransportError:
+    """A :class:`TransportError` naming the operation that got no answer."""
+    return TransportError(f"{info.service}.{info.name}: no response ({exc})")
