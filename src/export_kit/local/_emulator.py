@@ -1,0 +1,424 @@
+"""``Emulator``: the local server's lifecycle, client settings and test controls."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import ipaddress
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from aiohttp import web
+from botocore.config import Config
+
+from ._app import Core, build_app
+from ._clock import Clock, ManualClock, RealClock
+from ._faults import FaultConfig, FaultInjector, FaultKind
+from ._jobs import Job, Outcome
+from ._model import OPERATIONS, SERVICES
+from ._services import State
+
+DEFAULT_JOB_DURATION = 5.0
+ACCESS_KEY = "AKIAEXPORTKITLOCAL00"
+SECRET_KEY = "export-kit-local-secret"  # a dummy: the emulator is not a security boundary
+DEFAULT_REGION = "us-east-1"
+
+
+def _check_host(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(
+            f"Emulator host must be a loopback address such as 127.0.0.1, not {host!r}"
+        ) from None
+    if not address.is_loopback:
+        raise ValueError(f"Emulator binds loopback addresses only (127.0.0.1 or ::1), not {host!r}")
+
+
+def _durations(job_duration: float | Mapping[str, float]) -> dict[str, float]:
+    if isinstance(job_duration, int | float):
+        values = dict.fromkeys(SERVICES, float(job_duration))
+    else:
+        unknown = set(job_duration) - set(SERVICES)
+        if unknown:
+            raise ValueError(
+                f"job_duration names unknown services {sorted(unknown)}; known: {list(SERVICES)}"
+            )
+        values = {s: float(job_duration.get(s, DEFAULT_JOB_DURATION)) for s in SERVICES}
+    for service, seconds in values.items():
+        if seconds < 0:
+            raise ValueError(f"job_duration for {service} must be >= 0, got {seconds}")
+    return values
+
+
+class Emulator:
+    """A local, wire-compatible emulator of the five services' export APIs.
+
+    ``async with Emulator() as emu`` serves on ``emu.endpoint_url`` until the block ends;
+    ``with Emulator() as emu`` does the same from a background thread for sync callers
+    (boto3, the AWS CLI).  See the module docs of ``export_kit.local`` for the semantics.
+
+    Args:
+        job_duration: seconds from start to a terminal state, one number or per service.
+            Jobs are pending for the first quarter, running until the end.
+        data_dir: where finished exports write their files (and, with ``persist``, the state).
+        seed: seeds ids, data records and random faults.
+        clock: ``"real"``, ``"manual"`` (move it with ``advance``) or any ``Clock``.
+        faults: ``FaultConfig`` for every call or a mapping of ``"*"`` / service /
+            ``"service.Operation"`` to ``FaultConfig``.
+        verify_signatures: check SigV4 signatures against ``secret_key``.
+        host, port: the listening address; loopback only, port 0 picks a free one.
+        persist: keep state in ``data_dir`` across restarts (default: on when data_dir is set).
+        missing: (service, resource id) pairs that do not exist (see ``mark_missing``).
+        max_body_bytes: larger request bodies get HTTP 413.
+    """
+
+    def __init__(
+        self,
+        *,
+        job_duration: float | Mapping[str, float] = DEFAULT_JOB_DURATION,
+        data_dir: str | Path | None = None,
+        seed: int = 0,
+        clock: Literal["real", "manual"] | Clock = "real",
+        faults: FaultConfig | Mapping[str, FaultConfig] | None = None,
+        verify_signatures: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        persist: bool | None = None,
+        missing: Iterable[tuple[str, str]] = (),
+        max_body_bytes: int = 1024 * 1024,
+        region: str = DEFAULT_REGION,
+        secret_key: str = SECRET_KEY,
+    ) -> None:
+        _check_host(host)
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {port}")
+        if clock == "real":
+            self._clock: Clock = RealClock()
+        elif clock == "manual":
+            self._clock = ManualClock()
+        elif isinstance(clock, str):
+            raise ValueError(f"clock must be 'real', 'manual' or a Clock, not {clock!r}")
+        else:
+            self._clock = clock
+        self.host = host
+        self.region = region
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self._port = port
+        self._state = State(
+            durations=_durations(job_duration),
+            clock=self._clock,
+            seed=seed,
+            data_dir=self.data_dir,
+            persist=(self.data_dir is not None) if persist is None else persist,
+            base_url=lambda: self.endpoint_url,
+        )
+        for service, resource in missing:
+            self.mark_missing(service, resource)
+        self._core = Core(
+            state=self._state,
+            faults=FaultInjector(faults, seed),
+            verify_signatures=verify_signatures,
+            secret_key=secret_key,
+            max_body_bytes=max_body_bytes,
+        )
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bound_port: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start serving (idempotent errors aside: starting twice is a ``RuntimeError``)."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        runner = web.AppRunner(
+            build_app(self._core), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._port)
+        try:
+            await site.start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server: Any = site._server  # pyright: ignore[reportPrivateUsage]
+        sockets: list[Any] = list(getattr(server, "sockets", None) or [])
+        self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._port
+        if isinstance(self._clock, RealClock):
+            self._ticker = asyncio.create_task(self._tick_forever())
+
+    async def stop(self) -> None:
+        """Stop serving and release the socket; state stays (and is saved if persisting)."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._state.tick()
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            self._state.tick()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def start_in_thread(self) -> Self:
+        """Serve from a daemon thread with its own event loop (for sync callers)."""
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already running in a thread")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self.stop())
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="export-kit-emulator", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop_thread(self) -> None:
+        """Stop a server started with ``start_in_thread`` and wait for its thread."""
+        if self._thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._thread = None
+        self._loop = None
+
+    def __enter__(self) -> Self:
+        return self.start_in_thread()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop_thread()
+
+    # -- where and how to connect -----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (after start)."""
+        if self._bound_port is None:
+            raise RuntimeError("the emulator is not running; use 'async with Emulator() as emu'")
+        return self._bound_port
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:<port>``: the one endpoint for all five services."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def botocore_config(self, config: Config | None = None) -> Config:
+        """A botocore ``Config`` that works here: host-prefix injection off (omics'
+        ``control-storage-`` prefix would otherwise be put in front of 127.0.0.1)."""
+        mine = Config(inject_host_prefix=False)
+        return config.merge(mine) if config is not None else mine
+
+    def credentials(self) -> dict[str, str]:
+        """Dummy credentials the emulator accepts."""
+        return {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": self._core.secret_key}
+
+    def client_kwargs(self, config: Config | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``session.create_client(service, **kw)`` (aiobotocore/boto3)."""
+        return {
+            "region_name": self.region,
+            "endpoint_url": self.endpoint_url,
+            **self.credentials(),
+            "config": self.botocore_config(config),
+        }
+
+    def kit_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``export_kit.ExportKit(**kw)``."""
+        return {"region_name": self.region, "endpoint_url": self.endpoint_url, **self.credentials()}
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point boto3 and the AWS CLI here."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": self._core.secret_key,
+            "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+        }
+
+    # -- observing ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> collections.Counter[tuple[str, str]]:
+        """Requests seen per (service, operation), rejected ones included (``"?"`` = unknown)."""
+        return self._core.requests
+
+    @property
+    def total_requests(self) -> int:
+        """All requests seen since the last ``reset_counts``."""
+        return sum(self._core.requests.values())
+
+    def reset_counts(self) -> None:
+        """Zero the request counter."""
+        with self._core.count_lock:
+            self._core.requests.clear()
+
+    def now(self) -> float:
+        """The emulator's clock, epoch seconds."""
+        return self._clock.now()
+
+    def status(self, service: str, job_id: str) -> str:
+        """A job's current native status string."""
+        return self._state.native_status(_service(service), job_id)
+
+    def job_ids(self, service: str) -> list[str]:
+        """Ids of ``service``'s jobs, oldest first."""
+        service = _service(service)
+        with self._state.lock:
+            jobs = sorted(
+                (j for j in self._state.jobs.values() if j.service == service), key=lambda j: j.seq
+            )
+            return [j.id for j in jobs]
+
+    # -- controlling ---------------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Move the manual clock forward and settle every job that finished meanwhile."""
+        if not isinstance(self._clock, ManualClock):
+            raise RuntimeError("advance() needs Emulator(clock='manual')")
+        self._clock.advance(seconds)
+        self._state.tick()
+
+    def fail_next(self, service: str, reason: str | None = None, *, count: int = 1) -> None:
+        """The next ``count`` jobs started on ``service`` end FAILED with ``reason``."""
+        self._force(service, "fail", reason, count)
+
+    def partial_next(self, reason: str | None = None, *, count: int = 1) -> None:
+        """The next ``count`` omics jobs end COMPLETED_WITH_FAILURES (half their read sets fail)."""
+        self._force("omics", "partial", reason, count)
+
+    def cancel_next(self, *, count: int = 1) -> None:
+        """The next ``count`` omics jobs end CANCELLING -> CANCELLED instead of completing."""
+        self._force("omics", "cancel", None, count)
+
+    def _force(self, service: str, outcome: Outcome, reason: str | None, count: int) -> None:
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        self._state.force_next(_service(service), outcome, reason, count)
+
+    def fail_job(self, service: str, job_id: str, reason: str | None = None) -> None:
+        """Make an existing, unfinished job end FAILED."""
+
+        def change(job: Job) -> None:
+            job.outcome = "fail"
+            job.reason = reason
+
+        self._state.update(_service(service), job_id, change)
+
+    def cancel_job(self, job_id: str) -> None:
+        """Cancel an omics job now: CANCELLING for a quarter of its duration, then CANCELLED."""
+        now = self.now()
+
+        def change(job: Job) -> None:
+            if job.finished_at(now) is not None:
+                raise ValueError(f"omics job {job_id} has already finished")
+            job.cancel_at = now
+
+        self._state.update("omics", job_id, change)
+
+    def set_status(self, service: str, job_id: str, status: str | None) -> None:
+        """Report ``status`` verbatim for a job (``None`` restores its real status)."""
+
+        def change(job: Job) -> None:
+            job.status_override = status
+
+        self._state.update(_service(service), job_id, change)
+
+    def mark_missing(self, service: str, resource_id: str, missing: bool = True) -> None:
+        """Make a scope resource (m2 application id, Personalize dataset ARN, SimpleDB v2
+        domain name, omics sequence store id) not exist, or exist again."""
+        key = (_service(service), resource_id)
+        with self._state.lock:
+            if missing:
+                self._state.missing.add(key)
+            else:
+                self._state.missing.discard(key)
+
+    def set_faults(self, key: str, config: FaultConfig | None) -> None:
+        """Set fault rates for ``"*"``, a service or ``"service.Operation"`` (``None`` clears)."""
+        head = key.split(".", 1)[0]
+        if key != "*":
+            _service(head)
+        self._core.faults.configure(key, config)
+
+    def inject(
+        self,
+        kind: FaultKind,
+        *,
+        service: str | None = None,
+        operation: str | None = None,
+        count: int = 1,
+        latency: float = 0.05,
+    ) -> None:
+        """Apply a fault (``throttle``, ``error``, ``drop`` or ``latency``) to the next
+        ``count`` calls matching ``service``/``operation`` (``None`` matches any)."""
+        if service is not None:
+            _service(service)
+            if operation is not None and operation not in OPERATIONS[service]:
+                raise ValueError(
+                    f"{service} has no operation {operation!r}; it serves {list(OPERATIONS[service])}"
+                )
+        self._core.faults.inject(
+            kind, service=service, operation=operation, count=count, latency=latency
+        )
+
+    def clear_faults(self) -> None:
+        """Drop queued faults and fault rates."""
+        self._core.faults.clear()
+
+    def __repr__(self) -> str:
+        where = self.endpoint_url if self._bound_port is not None else "not running"
+        return f"<Emulator {where}>"
+
+
+def _service(name: str) -> str:
+    if name not in OPERATIONS:
+        raise ValueError(f"unknown service {name!r}; the emulator serves {list(SERVICES)}")
+    return name

@@ -1,0 +1,114 @@
+"""Service errors as the emulator answers them, with each service's own codes and statuses.
+
+Codes and HTTP statuses come from the botocore error shapes where the service model
+defines one; the rest follow the AWS "common errors" list (``ThrottlingException`` and
+``InternalFailure`` for services whose model has no such shape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from ._model import operation_model, service_model
+
+ErrorKind = Literal["validation", "not_found", "throttling", "server", "next_token"]
+
+#: Per service: which error code each generic kind maps to.
+CODES: Final[dict[str, dict[ErrorKind, str]]] = {
+    "m2": {
+        "validation": "ValidationException",
+        "not_found": "ResourceNotFoundException",
+        "throttling": "ThrottlingException",
+        "server": "InternalServerException",
+        "next_token": "ValidationException",
+    },
+    "personalize": {
+        "validation": "InvalidInputException",
+        "not_found": "ResourceNotFoundException",
+        "throttling": "ThrottlingException",
+        "server": "InternalFailure",
+        "next_token": "InvalidNextTokenException",
+    },
+    "discovery": {
+        "validation": "InvalidParameterValueException",
+        "not_found": "ResourceNotFoundException",
+        "throttling": "ThrottlingException",
+        "server": "ServerInternalErrorException",
+        "next_token": "InvalidParameterValueException",
+    },
+    "simpledbv2": {
+        "validation": "InvalidParameterValueException",
+        "not_found": "NoSuchExportException",
+        "throttling": "ThrottlingException",
+        "server": "InternalFailure",
+        "next_token": "InvalidNextTokenException",
+    },
+    "omics": {
+        "validation": "ValidationException",
+        "not_found": "ResourceNotFoundException",
+        "throttling": "ThrottlingException",
+        "server": "InternalServerException",
+        "next_token": "ValidationException",
+    },
+}
+
+#: Statuses for codes that no served model defines (AWS common errors).
+_COMMON_STATUS: Final[dict[str, int]] = {
+    "ThrottlingException": 400,
+    "InternalFailure": 500,
+    "ServiceUnavailable": 503,
+    "SerializationException": 400,
+    "UnknownOperationException": 400,
+    "MissingAuthenticationTokenException": 403,
+    "IncompleteSignatureException": 400,
+    "InvalidSignatureException": 403,
+    "RequestEntityTooLargeException": 413,
+    "UnsupportedMediaTypeException": 415,
+}
+
+
+@dataclass
+class ApiError(Exception):
+    """An error response: code, message, HTTP status and extra body members."""
+
+    code: str
+    message: str
+    status: int = 400
+    extra: dict[str, Any] = field(default_factory=dict[str, Any])
+    headers: dict[str, str] = field(default_factory=dict[str, str])
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def status_for(service: str | None, code: str) -> int:
+    """The HTTP status ``service`` answers ``code`` with (from the error shape if any)."""
+    if service is not None:
+        shapes = service_model(service).shape_names
+        if code in shapes:
+            shape = service_model(service).shape_for(code)
+            if shape.metadata.get("exception"):
+                status = shape.metadata.get("error", {}).get("httpStatusCode")
+                if status is not None:
+                    return int(status)
+                return 500 if shape.metadata.get("fault") else 400
+    return _COMMON_STATUS.get(code, 400)
+
+
+def error(service: str | None, code: str, message: str, **extra: Any) -> ApiError:
+    """An ``ApiError`` for ``code`` with the status ``service`` uses for it."""
+    return ApiError(code, message, status_for(service, code), dict(extra))
+
+
+def kind_error(service: str, kind: ErrorKind, message: str, **extra: Any) -> ApiError:
+    """An ``ApiError`` of a generic kind, in ``service``'s own code."""
+    err = error(service, CODES[service][kind], message, **extra)
+    if kind == "throttling":
+        err.headers["Retry-After"] = "1"
+    return err
+
+
+def declares(service: str, operation: str, code: str) -> bool:
+    """Whether the model lists ``code`` among ``operation``'s errors."""
+    return any(s.name == code for s in operation_model(service, operation).error_shapes)

@@ -1,0 +1,163 @@
+"""Job records and their state machines.
+
+A job's status is a pure function of the clock: with ``d`` its duration it is *pending*
+during ``[0, d/4)``, *running* during ``[d/4, d)`` and terminal from ``d`` on.  The
+terminal phase follows the job's planned outcome (success unless a failure, a partial
+failure or a cancellation was forced).  A cancellation spends ``d/4`` in CANCELLING.
+Each generic phase maps to the service's own vocabulary (``NATIVE``); discovery has no
+pending state, so its exports are IN_PROGRESS from the start.  ``set_status`` overrides
+the native status verbatim (for testing unknown values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, Literal
+
+Phase = Literal["pending", "running", "succeeded", "partial", "failed", "cancelling", "cancelled"]
+Outcome = Literal["succeed", "fail", "partial", "cancel"]
+TERMINAL: Final[frozenset[Phase]] = frozenset({"succeeded", "partial", "failed", "cancelled"})
+
+NATIVE: Final[dict[str, dict[Phase, str]]] = {
+    "m2": {
+        "pending": "Creating",
+        "running": "Running",
+        "succeeded": "Completed",
+        "failed": "Failed",
+    },
+    "personalize": {
+        "pending": "CREATE PENDING",
+        "running": "CREATE IN_PROGRESS",
+        "succeeded": "ACTIVE",
+        "failed": "CREATE FAILED",
+    },
+    "discovery": {
+        "pending": "IN_PROGRESS",
+        "running": "IN_PROGRESS",
+        "succeeded": "SUCCEEDED",
+        "failed": "FAILED",
+    },
+    "simpledbv2": {
+        "pending": "PENDING",
+        "running": "IN_PROGRESS",
+        "succeeded": "SUCCEEDED",
+        "failed": "FAILED",
+    },
+    "omics": {
+        "pending": "SUBMITTED",
+        "running": "IN_PROGRESS",
+        "succeeded": "COMPLETED",
+        "partial": "COMPLETED_WITH_FAILURES",
+        "failed": "FAILED",
+        "cancelling": "CANCELLING",
+        "cancelled": "CANCELLED",
+    },
+}
+
+#: Which forced outcomes each service can express.
+OUTCOMES: Final[dict[str, frozenset[Outcome]]] = {
+    service: frozenset[Outcome](["succeed", "fail"])
+    | (frozenset[Outcome](["partial"]) if "partial" in states else frozenset[Outcome]())
+    | (frozenset[Outcome](["cancel"]) if "cancelled" in states else frozenset[Outcome]())
+    for service, states in NATIVE.items()
+}
+
+DEFAULT_FAILURE = "The export failed (forced by the emulator)."
+DEFAULT_PARTIAL = "Some read sets failed to export (forced by the emulator)."
+
+
+@dataclass
+class Job:
+    """One export job (or Discovery continuous export) and everything needed to answer about it."""
+
+    service: str
+    kind: Literal["export", "continuous"]
+    id: str
+    seq: int
+    created: float
+    duration: float
+    scope: str
+    params: dict[str, Any]
+    outcome: Outcome = "succeed"
+    reason: str | None = None
+    status_override: str | None = None
+    cancel_at: float | None = None
+    stop_at: float | None = None
+    finalized: bool = False
+    extra: dict[str, Any] = field(default_factory=dict[str, Any])
+
+    @property
+    def pending_span(self) -> float:
+        return self.duration / 4
+
+    def timeline(self) -> list[tuple[float, Phase]]:
+        """Every (start time, phase) of this job, in order; the last one may lie in the future."""
+        start, pend, end = self.created, self.pending_span, self.created + self.duration
+        out: list[tuple[float, Phase]] = []
+        if self.service != "discovery" and pend > 0:
+            out.append((start, "pending"))
+        out.append((start + pend if self.service != "discovery" else start, "running"))
+        if self.cancel_at is not None and self.cancel_at < end:
+            at = max(self.cancel_at, start)
+            out = [(t, p) for t, p in out if t <= at]
+            out.append((at, "cancelling"))
+            out.append((at + pend, "cancelled"))
+            return out
+        if self.outcome == "cancel":
+            out.append((end, "cancelling"))
+            out.append((end + pend, "cancelled"))
+        elif self.outcome == "fail":
+            out.append((end, "failed"))
+        elif self.outcome == "partial":
+            out.append((end, "partial"))
+        else:
+            out.append((end, "succeeded"))
+        return out
+
+    def phase_at(self, now: float) -> tuple[Phase, float]:
+        """The phase at ``now`` and when it began."""
+        current: tuple[Phase, float] = ("pending", self.created)
+        for at, phase in self.timeline():
+            if at <= now:
+                current = (phase, at)
+        return current
+
+    def native_status(self, now: float) -> str:
+        """The service's own status string at ``now`` (an override wins)."""
+        if self.status_override is not None:
+            return self.status_override
+        return NATIVE[self.service][self.phase_at(now)[0]]
+
+    def finished_at(self, now: float) -> float | None:
+        """When the job reached a terminal phase, if it has by ``now``."""
+        phase, since = self.phase_at(now)
+        return since if phase in TERMINAL else None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        return cls(**data)
+
+
+ContinuousPhase = Literal[
+    "START_IN_PROGRESS", "START_FAILED", "ACTIVE", "STOP_IN_PROGRESS", "INACTIVE"
+]
+
+
+def continuous_status(job: Job, now: float) -> tuple[ContinuousPhase | str, float]:
+    """A Discovery continuous export's status at ``now`` and when it began."""
+    if job.status_override is not None:
+        return job.status_override, job.created
+    started = job.created + job.pending_span
+    if now < started:
+        return "START_IN_PROGRESS", job.created
+    if job.outcome == "fail":
+        return "START_FAILED", started
+    if job.stop_at is None or now < job.stop_at:
+        return "ACTIVE", started
+    stopped = job.stop_at + job.pending_span
+    if now < stopped:
+        return "STOP_IN_PROGRESS", job.stop_at
+    return "INACTIVE", stopped
