@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -25,6 +25,7 @@ __all__ = [
     "Shape",
     "SharedShape",
     "UnknownMember",
+    "mask_url",
     "union_discriminator",
     "wire_path",
 ]
@@ -58,10 +59,25 @@ class RequestShape(Shape):
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
+def mask_url(value: Any) -> Any:
+    """``https://host/path?…`` for an http(s) URL with a query string; anything else as is."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and "?" in value:
+        return value.split("?", 1)[0] + "?…"
+    return value
+
+
 class ResponseShape(Shape):
-    """A structure AWS sends back: new members are kept, never an error."""
+    """A structure AWS sends back: new members are kept, never an error.
+
+    Its repr masks URL query strings (presigned URLs such as Discovery's
+    ``configurationsDownloadUrl`` carry credentials there); the field keeps the full URL.
+    """
 
     model_config = ConfigDict(extra="allow")
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, mask_url(value)
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
