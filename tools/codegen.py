@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
             path = MODELS_DIR / f"{service}.py"
             if args.check:
                 if not path.exists() or path.read_text() != text:
-                    drifted.append(str(path.relative_to(ROOT)))
+                    drifted.append(f"models/{path.name}")
                 continue
             path.write_text(text)
             print(f"wrote {path.relative_to(ROOT)} ({text.count(chr(10) + 'class ')} classes)")

@@ -35,8 +35,10 @@ RESPONSE_CONTEXT: Mapping[str, bool] = types.MappingProxyType({"export_kit.respo
 
 
 def _is_response(info: ValidationInfo) -> bool:
-    context = info.context
-    return isinstance(context, Mapping) and bool(context.get("export_kit.response"))  # pyright: ignore[reportUnknownMemberType]
+    context: object = info.context
+    if not isinstance(context, Mapping):
+        return False
+    return bool(typing.cast("Mapping[str, object]", context).get("export_kit.response"))
 
 
 class Shape(BaseModel):
@@ -125,11 +127,11 @@ class UnknownMember(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_wire(cls, data: Any) -> Any:
+    def _from_wire(cls, data: object) -> object:
         if isinstance(data, Mapping) and len(data) == 1:  # pyright: ignore[reportUnknownArgumentType]
-            ((tag, value),) = data.items()  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType]
+            ((tag, value),) = typing.cast("Mapping[str, object]", data).items()
             return {"tag": tag, "value": value}
-        return data
+        return typing.cast(object, data)
 
     def to_api(self) -> dict[str, Any]:
         return {self.tag: self.value}
