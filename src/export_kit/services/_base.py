@@ -1,0 +1,204 @@
+"""What every service module provides: status map, ids, describe, batched polling."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import anyio
+
+from export_kit._shapes import OperationRequest, ResponseShape
+from export_kit.errors import ExportKitError, NotFoundError
+from export_kit.jobs import ExportStatus
+
+if TYPE_CHECKING:
+    from export_kit.jobs import ExportJob, Sender
+    from export_kit.waiting import PollPolicy
+
+__all__ = ["Observation", "ServiceSpec", "Started", "list_until_found"]
+
+ItemT = TypeVar("ItemT")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One look at a job: the service's own status, failure reason, typed description."""
+
+    native_status: str
+    failure_reason: str | None = None
+    #: The typed describe response, or ``None`` when only a list item was seen and it
+    #: cannot stand in for one (the job keeps its previous description).
+    description: ResponseShape | None = None
+    hints: Mapping[str, str] = field(default_factory=dict[str, str])
+
+
+@dataclass(frozen=True)
+class Started:
+    """What a start call tells about the new job."""
+
+    id: str
+    scope: Mapping[str, str]
+    hints: Mapping[str, str] = field(default_factory=dict[str, str])
+    seen: Observation | None = None
+
+
+PollResult = list[tuple["ExportJob", Observation | ExportKitError]]
+
+
+class ServiceSpec(ABC):
+    """Hand-written job semantics of one service (one instance per service)."""
+
+    name: ClassVar[str]
+    start_request: ClassVar[type[OperationRequest[Any]]]
+    #: Native status -> ExportStatus, exactly the DESIGN table; anything else is UNKNOWN.
+    statuses: ClassVar[Mapping[str, ExportStatus]]
+    #: Keys a job needs besides its id to be described (m2 applicationId...).
+    scope_keys: ClassVar[tuple[str, ...]] = ()
+    #: Optional keys that narrow the batch list call (personalize datasetArn...).
+    hint_keys: ClassVar[tuple[str, ...]] = ()
+    default_poll: ClassVar[PollPolicy]
+    #: The largest page (or id list) the batch operation accepts.
+    page_size: ClassVar[int]
+
+    def status(self, native: str) -> ExportStatus:
+        return self.statuses.get(native, ExportStatus.UNKNOWN)
+
+    # -- starting ------------------------------------------------------------------------
+
+    async def start(self, sender: Sender, request: OperationRequest[Any]) -> Started:
+        """Send the start request; the new job's id and scope."""
+        return self.started(request, await sender.send(request))
+
+    @abstractmethod
+    def started(self, request: Any, response: Any) -> Started:
+        """Read the id (and scope, hints) from a start request and its response."""
+
+    # -- one job ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def describe_request(self, job: ExportJob) -> OperationRequest[Any]:
+        """The request that describes exactly this job."""
+
+    @abstractmethod
+    def observe(self, job: ExportJob, response: Any) -> Observation:
+        """Read a describe response (raises ``NotFoundError`` if it lacks the job)."""
+
+    async def describe(self, sender: Sender, job: ExportJob) -> Observation:
+        return self.observe(job, await sender.send(self.describe_request(job)))
+
+    # -- many jobs -------------------------------------------------------------------------
+
+    def batch_key(self, job: ExportJob) -> Hashable:
+        """Jobs with equal keys are polled by one batch operation."""
+        return tuple(sorted(job.scope.items()))
+
+    @abstractmethod
+    async def observe_many(
+        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+    ) -> dict[str, Observation]:
+        """Look at many jobs of one batch key with the batch operation; by job id.
+
+        Jobs the batch could not see are left out (a fallback describe handles them).
+        """
+
+    #: Whether a job missing from ``observe_many`` is known not to exist (discovery asks
+    #: by id, so a fallback describe would ask the same question again).
+    batch_is_authoritative: ClassVar[bool] = False
+
+    async def poll(
+        self, sender: Sender, jobs: Sequence[ExportJob], *, limiter: anyio.CapacityLimiter
+    ) -> PollResult:
+        """One poll round over jobs sharing a batch key: an observation or error per job.
+
+        One job is described directly; several use the batch operation, then describe only
+        those the batch could not see and those that just finished without a full
+        description.  Errors that are not ``ExportKitError`` propagate (they are bugs).
+        """
+        if len(jobs) == 1:
+            return await self._describe_each(sender, jobs, limiter)
+        try:
+            seen = await self.observe_many(sender, self.batch_key(jobs[0]), jobs)
+        except ExportKitError as exc:
+            return [(job, exc) for job in jobs]
+        out: PollResult = []
+        again: list[ExportJob] = []
+        for job in jobs:
+            found = seen.get(job.id)
+            if found is None and self.batch_is_authoritative:
+                out.append((job, self._missing(job)))
+            elif found is None or (
+                found.description is None and self.status(found.native_status).is_terminal
+            ):
+                again.append(job)
+            else:
+                out.append((job, found))
+        return out + await self._describe_each(sender, again, limiter)
+
+    async def _describe_each(
+        self, sender: Sender, jobs: Sequence[ExportJob], limiter: anyio.CapacityLimiter
+    ) -> PollResult:
+        out: PollResult = []
+
+        async def one(job: ExportJob) -> None:
+            async with limiter:
+                try:
+                    out.append((job, await self.describe(sender, job)))
+                except ExportKitError as exc:
+                    out.append((job, exc))
+
+        async with anyio.create_task_group() as tg:
+            for job in jobs:
+                tg.start_soon(one, job)
+        return out
+
+    def _missing(self, job: ExportJob) -> NotFoundError:
+        op = self.describe_request(job).operation.name
+        return NotFoundError(
+            f"{self.name} export {job.id} was not found",
+            service=self.name,
+            operation=op,
+            code="ResourceNotFoundException",
+        )
+
+
+RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
+
+
+async def list_until_found(
+    sender: Sender,
+    request: OperationRequest[Any],
+    items: Callable[[Any], Iterable[ItemT] | None],
+    id_of: Callable[[ItemT], str | None],
+    wanted: Iterable[str],
+    page_size: int,
+) -> dict[str, ItemT]:
+    """Page through a list operation until every wanted id is found; items by id.
+
+    Stops early once all are found, at the last page, on a repeated token, or when
+    further pages would cost more than describing the missing jobs one by one (beyond
+    ⌈N / page_size⌉ pages, one extra page per missing job at most).
+    """
+    want = set(wanted)
+    ideal = math.ceil(len(want) / page_size)
+    found: dict[str, ItemT] = {}
+    token: str | None = None
+    tokens: set[str] = set()
+    pages = 0
+    while True:
+        page = request if token is None else request.model_copy(update={"next_token": token})
+        response = await sender.send(page)
+        pages += 1
+        for item in items(response) or ():
+            key = id_of(item)
+            if key is not None and key in want:
+                found[key] = item
+        missing = len(want) - len(found)
+        token = response.next_token
+        if not missing or not token or token in tokens:
+            return found
+        if pages >= ideal + missing:
+            return found
+        tokens.add(token)

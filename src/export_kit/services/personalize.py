@@ -1,0 +1,161 @@
+"""Personalize dataset export jobs.
+
+Default polling: 10 s to 120 s.  There is no botocore waiter; Personalize exports take
+minutes, so polling faster than every 10 s only spends request quota.  Batch:
+``ListDatasetExportJobs`` per ``datasetArn`` (100 a page; without a known dataset, all
+jobs of the account); its summaries carry status and ``failureReason``.
+
+``CreateDatasetExportJob`` has no client token.  When a retry of a create whose answer was
+lost gets ``ResourceAlreadyExists`` for the same job name, the existing job is adopted if
+its parameters match the request; otherwise the ``ConflictError`` stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from export_kit.errors import ConflictError
+from export_kit.jobs import ExportStatus
+from export_kit.models import personalize
+from export_kit.waiting import PollPolicy
+
+from ._base import Observation, ServiceSpec, Started, list_until_found
+
+if TYPE_CHECKING:
+    from export_kit._shapes import OperationRequest
+    from export_kit.jobs import ExportJob, Sender
+
+DEFAULT_POLL = PollPolicy(min_delay=10.0, max_delay=120.0)
+
+STATUSES: dict[str, ExportStatus] = {
+    "CREATE PENDING": ExportStatus.PENDING,
+    "CREATE IN_PROGRESS": ExportStatus.RUNNING,
+    "ACTIVE": ExportStatus.SUCCEEDED,
+    "CREATE FAILED": ExportStatus.FAILED,
+}
+
+#: The ingestion mode Personalize uses when the request names none.
+DEFAULT_INGESTION_MODE = "PUT"
+
+
+def _same_job(
+    request: personalize.CreateDatasetExportJobRequest, job: personalize.DatasetExportJob
+) -> bool:
+    """Whether an existing job is what ``request`` asked for (so adopting it is safe)."""
+    want_output = request.job_output.s3_data_destination
+    have_output = job.job_output.s3_data_destination if job.job_output else None
+    return (
+        job.job_name == request.job_name
+        and job.dataset_arn == request.dataset_arn
+        and job.role_arn == request.role_arn
+        and (job.ingestion_mode or DEFAULT_INGESTION_MODE)
+        == (request.ingestion_mode or DEFAULT_INGESTION_MODE)
+        and have_output is not None
+        and have_output.path == want_output.path
+        and have_output.kms_key_arn == want_output.kms_key_arn
+    )
+
+
+class Personalize(ServiceSpec):
+    name = "personalize"
+    start_request = personalize.CreateDatasetExportJobRequest
+    statuses: ClassVar[Mapping[str, ExportStatus]] = STATUSES
+    hint_keys = ("datasetArn",)
+    default_poll = DEFAULT_POLL
+    page_size = 100
+
+    async def start(self, sender: Sender, request: OperationRequest[Any]) -> Started:
+        assert isinstance(request, personalize.CreateDatasetExportJobRequest)
+        try:
+            return await super().start(sender, request)
+        except ConflictError as exc:
+            if exc.code.removesuffix("Exception") != "ResourceAlreadyExists":
+                raise
+            existing = await self._find(sender, request)
+            if existing is None:
+                raise
+            described = await sender.send(
+                personalize.DescribeDatasetExportJobRequest(dataset_export_job_arn=existing)
+            )
+            job = described.dataset_export_job
+            if job is None or not _same_job(request, job):
+                raise
+            return Started(
+                existing,
+                {},
+                {"datasetArn": request.dataset_arn},
+                Observation(job.status or "", job.failure_reason, described),
+            )
+
+    async def _find(
+        self, sender: Sender, request: personalize.CreateDatasetExportJobRequest
+    ) -> str | None:
+        """The ARN of the dataset's export job named like the request, if any."""
+        listing = personalize.ListDatasetExportJobsRequest(
+            dataset_arn=request.dataset_arn, max_results=self.page_size
+        )
+        while True:
+            page = await sender.send(listing)
+            for item in page.dataset_export_jobs or ():
+                if item.job_name == request.job_name and item.dataset_export_job_arn:
+                    return item.dataset_export_job_arn
+            if not page.next_token or page.next_token == listing.next_token:
+                return None
+            listing = listing.model_copy(update={"next_token": page.next_token})
+
+    def started(
+        self,
+        request: personalize.CreateDatasetExportJobRequest,
+        response: personalize.CreateDatasetExportJobResponse,
+    ) -> Started:
+        if not response.dataset_export_job_arn:
+            raise ValueError("CreateDatasetExportJob returned no datasetExportJobArn")
+        return Started(response.dataset_export_job_arn, {}, {"datasetArn": request.dataset_arn})
+
+    def describe_request(self, job: ExportJob) -> personalize.DescribeDatasetExportJobRequest:
+        return personalize.DescribeDatasetExportJobRequest(dataset_export_job_arn=job.id)
+
+    def observe(
+        self, job: ExportJob, response: personalize.DescribeDatasetExportJobResponse
+    ) -> Observation:
+        found = response.dataset_export_job
+        if found is None:
+            raise self._missing(job)
+        return Observation(
+            found.status or "",
+            found.failure_reason,
+            response,
+            {"datasetArn": found.dataset_arn or ""},
+        )
+
+    def batch_key(self, job: ExportJob) -> Hashable:
+        return job.hints.get("datasetArn")
+
+    async def observe_many(
+        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+    ) -> dict[str, Observation]:
+        request = personalize.ListDatasetExportJobsRequest(
+            dataset_arn=jobs[0].hints.get("datasetArn"), max_results=self.page_size
+        )
+        found = await list_until_found(
+            sender,
+            request,
+            lambda r: r.dataset_export_jobs,
+            lambda item: item.dataset_export_job_arn,
+            (job.id for job in jobs),
+            self.page_size,
+        )
+        out: dict[str, Observation] = {}
+        for arn, item in found.items():
+            summary = item.model_dump(by_alias=True, exclude_none=True)
+            if jobs[0].hints.get("datasetArn"):
+                summary["datasetArn"] = jobs[0].hints["datasetArn"]
+            description = personalize.DescribeDatasetExportJobResponse.from_api(
+                {"datasetExportJob": summary}
+            )
+            out[arn] = Observation(item.status or "", item.failure_reason, description)
+        return out
+
+
+SPEC = Personalize()
