@@ -16,6 +16,7 @@ from .paging import Pager
 
 if TYPE_CHECKING:
     from ._kit import ExportKit
+    from .jobs import ExportJob
 
 __all__ = [
     "DiscoveryFacade",
@@ -41,6 +42,16 @@ class ServiceFacade:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self.kit!r}>"
+
+    async def start(
+        self, request: OperationRequest[Any] | None = None, /, **kwargs: Any
+    ) -> ExportJob:
+        """Start an export job (this service's start/create operation) and return it."""
+        from .jobs import start
+        from .services import spec_for
+
+        model = build_request(spec_for(self.service).start_request, request, kwargs)
+        return await start(self.kit, model)
 
 
 # -- method descriptors -----------------------------------------------------------------------

@@ -21,6 +21,8 @@ from ._dispatch import TRANSPORT_ERRORS, api_kwargs, service_error, transport_er
 from ._shapes import OperationInfo, OperationRequest, ResponseShape
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable
+
     from ._facades import (
         DiscoveryFacade,
         M2Facade,
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
         PersonalizeFacade,
         SimpleDBv2Facade,
     )
+    from .jobs import ExportJob, JobOutcome
     from .paging import Pager
+    from .waiting import OnUpdate, PollPolicy
 
 __all__ = ["ExportKit"]
 
@@ -192,6 +196,51 @@ class ExportKit:
         from .paging import Pager
 
         return Pager(self, request, max_items=max_items)
+
+    # -- jobs (logic in export_kit.jobs / waiting / services) -----------------------------------
+
+    async def start(self, request: OperationRequest[Any]) -> ExportJob:
+        """Send one of the five start/create requests and return its ``ExportJob``."""
+        from .jobs import start
+
+        return await start(self, request)
+
+    def job(self, service: str, id: str, **scope: str) -> ExportJob:
+        """Attach to an existing job; ``scope`` as the service needs (``applicationId=``...)."""
+        from .jobs import attach
+
+        return attach(self, service, id, **scope)
+
+    def resume(self, token: str) -> ExportJob:
+        """The job behind a ``job.token()`` string, attached to this kit."""
+        from .jobs import resume
+
+        return resume(self, token)
+
+    async def wait_all(
+        self,
+        jobs: Iterable[ExportJob],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (seconds, as job.wait)
+        poll: PollPolicy | None = None,
+        on_update: OnUpdate | None = None,
+    ) -> list[JobOutcome]:
+        """Wait for every job with batched polling; one ``JobOutcome`` per job, in order."""
+        from .jobs import wait_all
+
+        return await wait_all(self, jobs, timeout=timeout, poll=poll, on_update=on_update)
+
+    def as_completed(
+        self,
+        jobs: Iterable[ExportJob],
+        *,
+        timeout: float | None = None,
+        poll: PollPolicy | None = None,
+    ) -> AsyncIterator[ExportJob]:
+        """Yield jobs as they finish, polling in batches (``async for job in ...``)."""
+        from .jobs import as_completed
+
+        return as_completed(self, jobs, timeout=timeout, poll=poll)
 
     # -- per-service facades -----------------------------------------------------------------
 

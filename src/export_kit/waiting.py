@@ -45,7 +45,7 @@ __all__ = [
 
 #: Times closer than this (seconds) count as equal, so float sums never add a second
 #: "final" attempt a hair before the deadline.
-_EPSILON = 1e-9
+_EPSILON = 1e-6
 
 #: How many describe calls one poll round runs at once (fallbacks and final describes).
 _CONCURRENCY = 16
