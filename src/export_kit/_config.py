@@ -2,9 +2,11 @@
 
 Defaults (the caller's ``config`` overrides any of them):
 
-- retries: botocore ``standard`` mode, 3 attempts in all (exponential backoff with
-  jitter, retries throttling, 5xx and connection errors). A caller's ``retries`` dict
-  is merged over this one, so ``{"max_attempts": 1}`` keeps ``standard`` mode.
+- retries: botocore ``standard`` mode, whose default is 3 attempts in all (exponential
+  backoff with jitter; retries throttling, 5xx and connection errors).  A caller's
+  ``retries`` dict is merged over this one, so ``{"total_max_attempts": 1}`` (no retry)
+  or ``{"max_attempts": 5}`` (5 *retries*, botocore's meaning) keep ``standard`` mode;
+  ``{"mode": "adaptive"}`` switches mode.  ``AWS_RETRY_MODE`` is not consulted.
 - connection pool: botocore's default of 10 connections per service client; raise it
   with ``Config(max_pool_connections=...)``.
 - custom ``endpoint_url`` (the emulator, LocalStack): ``inject_host_prefix=False``, so
@@ -24,7 +26,7 @@ from botocore.config import Config
 __all__ = ["DEFAULT_RETRIES", "client_config", "httpx_module"]
 
 #: Retry settings used unless the caller's ``config`` says otherwise.
-DEFAULT_RETRIES: dict[str, Any] = {"mode": "standard", "max_attempts": 3}
+DEFAULT_RETRIES: dict[str, Any] = {"mode": "standard"}
 
 
 def client_config(user: Config | None, *, endpoint_url: str | None) -> AioConfig:

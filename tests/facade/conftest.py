@@ -13,7 +13,7 @@ from export_kit import ExportKit
 from export_kit.local import Emulator
 
 #: One attempt only: error tests must see the first failure, not botocore's retries.
-NO_RETRIES = Config(retries={"max_attempts": 1})
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 STORE = "1234567890"
 READ_SET = "9876543210"

@@ -1,0 +1,180 @@
+"""botocore failures become the export_kit error tree, from real emulator responses."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from export_kit import (
+    AccessDeniedError,
+    ConflictError,
+    ExportKit,
+    InvalidRequestError,
+    NotFoundError,
+    ServerError,
+    ServiceError,
+    ThrottlingError,
+    TransportError,
+)
+from export_kit._shapes import OperationRequest
+from export_kit.errors import service_error_class
+from export_kit.local import Emulator
+from export_kit.models import SERVICES
+
+from .conftest import APP, NO_RETRIES, START_KWARGS, STORE
+
+pytestmark = pytest.mark.anyio
+
+
+def _request_classes() -> list[type[OperationRequest[Any]]]:
+    found: list[type[OperationRequest[Any]]] = []
+    for service in SERVICES:
+        module = importlib.import_module(f"export_kit.models.{service}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, OperationRequest)
+                and "operation" in vars(value)
+            ):
+                found.append(value)
+    return found
+
+
+def test_every_modelled_error_code_maps_to_a_specific_class() -> None:
+    classes = _request_classes()
+    assert len(classes) == 17
+    unmapped = {
+        (cls.operation.service, code)
+        for cls in classes
+        for code in cls.operation.errors
+        if service_error_class(code) is ServiceError
+    }
+    assert unmapped == set()
+
+
+def _check(error: ServiceError, *, service: str, operation: str, code: str, status: int) -> None:
+    assert error.service == service
+    assert error.operation == operation
+    assert error.code == code
+    assert error.http_status == status
+    assert error.message
+    assert error.request_id  # the emulator's x-amzn-RequestId
+    assert isinstance(error.__cause__, ClientError)
+
+
+async def test_not_found(kit: ExportKit) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="5555555555")
+    _check(
+        caught.value,
+        service="omics",
+        operation="GetReadSetExportJob",
+        code="ResourceNotFoundException",
+        status=404,
+    )
+    with pytest.raises(NotFoundError) as caught:
+        await kit.simpledbv2.get_export(
+            export_arn="arn:aws:sdb:us-east-1:123456789012:domain/d/export/x"
+        )
+    assert caught.value.code == "NoSuchExportException"
+
+
+async def test_missing_scope_is_not_found(kit: ExportKit, emu: Emulator) -> None:
+    emu.mark_missing("m2", APP)
+    with pytest.raises(NotFoundError) as caught:
+        await kit.m2.list_data_set_export_history(application_id=APP).collect()
+    assert caught.value.operation == "ListDataSetExportHistory"
+
+
+async def test_conflicts(kit: ExportKit) -> None:
+    await kit.simpledbv2.start_domain_export(**START_KWARGS["simpledbv2"], client_token="t-1")
+    with pytest.raises(ConflictError) as caught:
+        await kit.simpledbv2.start_domain_export(
+            domain_name="domain-1", s3_bucket="other-bucket", client_token="t-1"
+        )
+    assert caught.value.code == "ConflictException"
+
+    await kit.personalize.create_dataset_export_job(**START_KWARGS["personalize"])
+    with pytest.raises(ConflictError) as caught:
+        await kit.personalize.create_dataset_export_job(**START_KWARGS["personalize"])
+    assert caught.value.code == "ResourceAlreadyExistsException"
+
+    await kit.discovery.start_continuous_export()
+    with pytest.raises(ConflictError) as caught:
+        await kit.discovery.start_continuous_export()
+    assert caught.value.code == "ConflictErrorException"
+
+
+async def test_service_side_validation_is_invalid_request(kit: ExportKit) -> None:
+    pager = kit.personalize.list_dataset_export_jobs(next_token="not-a-token")
+    with pytest.raises(InvalidRequestError) as caught:
+        await pager.collect()
+    assert caught.value.code == "InvalidNextTokenException"
+
+
+async def test_bad_signature_is_access_denied(tmp_path: Any) -> None:
+    with Emulator(verify_signatures=True, data_dir=tmp_path) as strict:
+        kwargs = {**strict.kit_kwargs(), "aws_secret_access_key": "wrong"}
+        async with ExportKit(**kwargs, config=NO_RETRIES) as kit:
+            with pytest.raises(AccessDeniedError) as caught:
+                await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert caught.value.code == "InvalidSignatureException"
+    assert caught.value.http_status == 403
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "status"), [("throttle", ThrottlingError, 429), ("error", ServerError, 500)]
+)
+async def test_injected_faults(
+    kit: ExportKit, emu: Emulator, fault: Any, error: type[ServiceError], status: int
+) -> None:
+    emu.inject(fault, service="omics", operation="GetReadSetExportJob")
+    with pytest.raises(error) as caught:
+        await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert caught.value.http_status == status
+    assert caught.value.retryable
+
+
+async def test_dropped_connection_is_transport_error(kit: ExportKit, emu: Emulator) -> None:
+    # aiohttp resends an idempotent GET once on a dropped keep-alive connection, so
+    # drop both; POST operations (json protocol) are not resent.
+    emu.inject("drop", service="omics", count=2)
+    with pytest.raises(TransportError) as caught:
+        await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert "GetReadSetExportJob" in str(caught.value)
+    assert caught.value.__cause__ is not None
+    emu.inject("drop", service="personalize")
+    with pytest.raises(TransportError):
+        await kit.personalize.describe_dataset_export_job(
+            dataset_export_job_arn="arn:aws:personalize:us-east-1:123456789012:dataset-export-job/x"
+        )
+    assert emu.requests[("personalize", "DescribeDatasetExportJob")] == 1
+
+
+async def test_refused_connection_is_transport_error(emu: Emulator) -> None:
+    kwargs = {**emu.kit_kwargs(), "endpoint_url": "http://127.0.0.1:9"}  # discard port: closed
+    async with ExportKit(**kwargs, config=NO_RETRIES) as kit:
+        with pytest.raises(TransportError):
+            await kit.m2.get_data_set_export_task(application_id=APP, task_id="t-1")
+
+
+async def test_default_retries_hide_one_throttle_and_reuse_the_client_token(emu: Emulator) -> None:
+    tokens: list[str] = []
+    async with ExportKit(**emu.kit_kwargs()) as kit:  # default: standard retries
+        client = await kit.client("omics")
+
+        def capture(request: Any, **_: Any) -> None:
+            import json
+
+            tokens.append(json.loads(request.body)["clientToken"])
+
+        client.meta.events.register("before-send.omics.StartReadSetExportJob", capture)
+        emu.inject("throttle", service="omics", operation="StartReadSetExportJob")
+        started = await kit.omics.start_read_set_export_job(**START_KWARGS["omics"])
+    assert started.id
+    assert emu.requests[("omics", "StartReadSetExportJob")] == 2
+    assert len(tokens) == 2
+    assert tokens[0] == tokens[1]  # one token per logical call, reused by the retry
