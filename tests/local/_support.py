@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -53,9 +54,10 @@ async def raw(
         data = body
     if content_type is not None:
         all_headers["Content-Type"] = content_type
+    payload: bytes | io.BytesIO | None = io.BytesIO(data) if data is not None and len(data) > 65536 else data
     async with (
         aiohttp.ClientSession() as session,
-        session.request(method, emu.endpoint_url + path, data=data, headers=all_headers) as resp,
+        session.request(method, emu.endpoint_url + path, data=payload, headers=all_headers) as resp,
     ):
         text = await resp.text()
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from ._model import operation_model, service_model
+from ._model import operation_model, raw_shapes
 
 ErrorKind = Literal["validation", "not_found", "throttling", "server", "next_token"]
 
@@ -85,14 +85,12 @@ class ApiError(Exception):
 def status_for(service: str | None, code: str) -> int:
     """The HTTP status ``service`` answers ``code`` with (from the error shape if any)."""
     if service is not None:
-        shapes = service_model(service).shape_names
-        if code in shapes:
-            shape = service_model(service).shape_for(code)
-            if shape.metadata.get("exception"):
-                status = shape.metadata.get("error", {}).get("httpStatusCode")
-                if status is not None:
-                    return int(status)
-                return 500 if shape.metadata.get("fault") else 400
+        shape = raw_shapes(service).get(code)
+        if shape is not None and shape.get("exception"):
+            status = shape.get("error", {}).get("httpStatusCode")
+            if status is not None:
+                return int(status)
+            return 500 if shape.get("fault") else 400
     return _COMMON_STATUS.get(code, 400)
 
 

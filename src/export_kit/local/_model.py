@@ -54,6 +54,13 @@ def service_model(service: str) -> Any:
     return _session().get_service_model(service)
 
 
+@functools.cache
+def raw_shapes(service: str) -> dict[str, Any]:
+    """The service model's raw shape definitions (keeps keys botocore's Shape drops, e.g. ``fault``)."""
+    shapes: dict[str, Any] = _session().get_service_data(service)["shapes"]
+    return shapes
+
+
 def operation_model(service: str, operation: str) -> Any:
     """The botocore ``OperationModel`` of one served operation."""
     return service_model(service).operation_model(operation)
