@@ -200,7 +200,7 @@ OnUpdate = Callable[["ExportJob"], "Awaitable[object] | object"]
 class Round:
     """What one poll round found."""
 
-    #: Jobs whose status changed (in input order).
+    #: Jobs whose status or native status changed (in input order).
     changed: list[ExportJob]
     #: Jobs that are now done: terminal, or ended by a non-retryable error (``job.last_error``).
     finished: list[ExportJob]
@@ -268,7 +268,7 @@ async def track(
     while groups:
         now = clock.now()
         due = [g for g in groups.values() if g.due <= now + _EPSILON]
-        before = {id(j): j.status for g in due for j in g.jobs}
+        before = {id(j): (j.status, j.native_status) for g in due for j in g.jobs}
         results: dict[int, tuple[ExportJob, Observation | BaseException]] = {}
 
         async def poll_one(
@@ -300,7 +300,7 @@ async def track(
                         job._observe(outcome)  # pyright: ignore[reportPrivateUsage]
                         job._fresh = False  # pyright: ignore[reportPrivateUsage]
                         done = job.status.is_terminal
-                if job.status is not before[id(job)]:
+                if (job.status, job.native_status) != before[id(job)]:
                     changed.append(job)
                 if done:
                     finished.append(job)
