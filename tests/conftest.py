@@ -30,14 +30,16 @@ AioClientFactory = Callable[..., Awaitable[Any]]
 async def emulator(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Emulator]:
     """A running emulator on a manual clock that writes exports to a temp dir."""
     data_dir = tmp_path_factory.mktemp("emulator-data")
-    async with Emulator(clock="manual", job_duration=EMULATOR_JOB_DURATION, data_dir=data_dir) as emu:
+    async with Emulator(
+        clock="manual", job_duration=EMULATOR_JOB_DURATION, data_dir=data_dir
+    ) as emu:
         yield emu
 
 
 @pytest_asyncio.fixture
 async def aio_client(emulator: Emulator) -> AsyncIterator[AioClientFactory]:
     """A factory of aiobotocore clients pointed at ``emulator``; all closed at teardown."""
-    session = aiobotocore.session.get_session()
+    session: Any = aiobotocore.session.get_session()
     async with contextlib.AsyncExitStack() as stack:
 
         async def make(service: str, config: Config | None = None) -> Any:

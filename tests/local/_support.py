@@ -10,7 +10,13 @@ import aiohttp
 
 from export_kit.local import Emulator
 
-SIGNING = {"m2": "m2", "personalize": "personalize", "discovery": "discovery", "simpledbv2": "sdb", "omics": "omics"}
+SIGNING = {
+    "m2": "m2",
+    "personalize": "personalize",
+    "discovery": "discovery",
+    "simpledbv2": "sdb",
+    "omics": "omics",
+}
 TARGETS = {"personalize": "AmazonPersonalize", "discovery": "AWSPoseidonService_V2015_11_01"}
 ROLE = "arn:aws:iam::123456789012:role/Export"
 DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/demo/INTERACTIONS"
@@ -54,7 +60,9 @@ async def raw(
         data = body
     if content_type is not None:
         all_headers["Content-Type"] = content_type
-    payload: bytes | io.BytesIO | None = io.BytesIO(data) if data is not None and len(data) > 65536 else data
+    payload: bytes | io.BytesIO | None = (
+        io.BytesIO(data) if data is not None and len(data) > 65536 else data
+    )
     async with (
         aiohttp.ClientSession() as session,
         session.request(method, emu.endpoint_url + path, data=payload, headers=all_headers) as resp,
@@ -64,13 +72,21 @@ async def raw(
             parsed = json.loads(text) if text else {}
         except ValueError:
             parsed = {"_text": text}
-        return resp.status, dict(resp.headers), parsed if isinstance(parsed, dict) else {"_value": parsed}
+        return (
+            resp.status,
+            dict(resp.headers),
+            parsed if isinstance(parsed, dict) else {"_value": parsed},
+        )
 
 
 def m2_request(app: str = "app-1", **extra: Any) -> dict[str, Any]:
     return {
         "applicationId": app,
-        "exportConfig": {"dataSets": [{"datasetName": "DS.ONE", "externalLocation": {"s3Location": "s3://bucket/m2/ds1"}}]},
+        "exportConfig": {
+            "dataSets": [
+                {"datasetName": "DS.ONE", "externalLocation": {"s3Location": "s3://bucket/m2/ds1"}}
+            ]
+        },
         **extra,
     }
 

@@ -13,8 +13,16 @@ pytestmark = pytest.mark.asyncio
 
 
 async def test_m2_validation_names_the_wire_path(emulator: Emulator) -> None:
-    body = {"exportConfig": {"dataSets": [{"datasetName": "has space", "externalLocation": {"s3Location": "s3://b/k"}}]}}
-    status, headers, got = await raw(emulator, "POST", "/applications/app-1/dataset-export-task", service="m2", body=body)
+    body = {
+        "exportConfig": {
+            "dataSets": [
+                {"datasetName": "has space", "externalLocation": {"s3Location": "s3://b/k"}}
+            ]
+        }
+    }
+    status, headers, got = await raw(
+        emulator, "POST", "/applications/app-1/dataset-export-task", service="m2", body=body
+    )
     assert (status, headers["x-amzn-ErrorType"]) == (400, "ValidationException")
     assert "exportConfig.dataSets[0].datasetName" in got["message"]
     assert got["reason"] == "fieldValidationFailed"
@@ -28,22 +36,44 @@ async def test_m2_validation_names_the_wire_path(emulator: Emulator) -> None:
         ({}, "exactly one of [dataSets, s3Location]"),
         ({"s3Location": "s3://b/x", "dataSets": []}, "exactly one"),
         ({"dataSets": []}, "exportConfig.dataSets"),
-        ({"dataSets": [{"datasetName": "A", "externalLocation": {}}]}, "exportConfig.dataSets[0].externalLocation"),
+        (
+            {"dataSets": [{"datasetName": "A", "externalLocation": {}}]},
+            "exportConfig.dataSets[0].externalLocation",
+        ),
         ({"bogus": 1}, "exportConfig.bogus"),
     ],
 )
-async def test_m2_union_and_structure_rules(emulator: Emulator, config: dict[str, object], needle: str) -> None:
+async def test_m2_union_and_structure_rules(
+    emulator: Emulator, config: dict[str, object], needle: str
+) -> None:
     status, _, got = await raw(
-        emulator, "POST", "/applications/app-1/dataset-export-task", service="m2", body={"exportConfig": config}
+        emulator,
+        "POST",
+        "/applications/app-1/dataset-export-task",
+        service="m2",
+        body={"exportConfig": config},
     )
-    assert status == 400 and needle in got["message"]
+    assert status == 400
+    assert needle in got["message"]
 
 
 @pytest.mark.parametrize(
     ("service", "target", "body", "code", "needle"),
     [
-        ("personalize", "CreateDatasetExportJob", {**personalize_request(), "jobName": "-bad"}, "InvalidInputException", "jobName"),
-        ("personalize", "CreateDatasetExportJob", {**personalize_request(), "ingestionMode": "SOME"}, "InvalidInputException", "enum"),
+        (
+            "personalize",
+            "CreateDatasetExportJob",
+            {**personalize_request(), "jobName": "-bad"},
+            "InvalidInputException",
+            "jobName",
+        ),
+        (
+            "personalize",
+            "CreateDatasetExportJob",
+            {**personalize_request(), "ingestionMode": "SOME"},
+            "InvalidInputException",
+            "enum",
+        ),
         (
             "personalize",
             "CreateDatasetExportJob",
@@ -51,19 +81,61 @@ async def test_m2_union_and_structure_rules(emulator: Emulator, config: dict[str
             "InvalidInputException",
             "tags[0].tagValue",
         ),
-        ("personalize", "CreateDatasetExportJob", {**personalize_request(), "jobName": "x" * 64}, "InvalidInputException", "less than or equal to 63"),
-        ("personalize", "ListDatasetExportJobs", {"maxResults": 101}, "InvalidInputException", "maxResults"),
-        ("personalize", "ListDatasetExportJobs", {"maxResults": "5"}, "InvalidInputException", "integer"),
-        ("discovery", "StartExportTask", {"exportDataFormat": ["XML"]}, "InvalidParameterValueException", "exportDataFormat[0]"),
+        (
+            "personalize",
+            "CreateDatasetExportJob",
+            {**personalize_request(), "jobName": "x" * 64},
+            "InvalidInputException",
+            "less than or equal to 63",
+        ),
+        (
+            "personalize",
+            "ListDatasetExportJobs",
+            {"maxResults": 101},
+            "InvalidInputException",
+            "maxResults",
+        ),
+        (
+            "personalize",
+            "ListDatasetExportJobs",
+            {"maxResults": "5"},
+            "InvalidInputException",
+            "integer",
+        ),
         (
             "discovery",
             "StartExportTask",
-            {"preferences": {"ec2RecommendationsPreferences": {"cpuPerformanceMetricBasis": {"percentageAdjust": 101.0}}}},
+            {"exportDataFormat": ["XML"]},
+            "InvalidParameterValueException",
+            "exportDataFormat[0]",
+        ),
+        (
+            "discovery",
+            "StartExportTask",
+            {
+                "preferences": {
+                    "ec2RecommendationsPreferences": {
+                        "cpuPerformanceMetricBasis": {"percentageAdjust": 101.0}
+                    }
+                }
+            },
             "InvalidParameterValueException",
             "preferences.ec2RecommendationsPreferences.cpuPerformanceMetricBasis.percentageAdjust",
         ),
-        ("discovery", "StartExportTask", {"startTime": 20, "endTime": 10}, "InvalidParameterValueException", "startTime"),
-        ("discovery", "StartExportTask", {"startTime": "yesterday"}, "InvalidParameterValueException", "timestamp"),
+        (
+            "discovery",
+            "StartExportTask",
+            {"startTime": 20, "endTime": 10},
+            "InvalidParameterValueException",
+            "startTime",
+        ),
+        (
+            "discovery",
+            "StartExportTask",
+            {"startTime": "yesterday"},
+            "InvalidParameterValueException",
+            "timestamp",
+        ),
         (
             "discovery",
             "StartExportTask",
@@ -85,11 +157,41 @@ async def test_json_validation_errors(
 @pytest.mark.parametrize(
     ("service", "path", "body", "code", "needle"),
     [
-        ("simpledbv2", "/v2/StartDomainExport", {"domainName": "d", "s3Bucket": "-"}, "InvalidParameterValueException", "s3Bucket"),
-        ("simpledbv2", "/v2/StartDomainExport", {"s3Bucket": "bucket"}, "InvalidParameterValueException", "domainName"),
-        ("simpledbv2", "/v2/GetExport", {"exportArn": "short"}, "InvalidParameterValueException", "exportArn"),
-        ("omics", f"/sequencestore/{STORE}/exportjob", {**omics_request(), "sources": []}, "ValidationException", "sources"),
-        ("omics", "/sequencestore/12/exportjob", omics_request(), "ValidationException", "sequenceStoreId"),
+        (
+            "simpledbv2",
+            "/v2/StartDomainExport",
+            {"domainName": "d", "s3Bucket": "-"},
+            "InvalidParameterValueException",
+            "s3Bucket",
+        ),
+        (
+            "simpledbv2",
+            "/v2/StartDomainExport",
+            {"s3Bucket": "bucket"},
+            "InvalidParameterValueException",
+            "domainName",
+        ),
+        (
+            "simpledbv2",
+            "/v2/GetExport",
+            {"exportArn": "short"},
+            "InvalidParameterValueException",
+            "exportArn",
+        ),
+        (
+            "omics",
+            f"/sequencestore/{STORE}/exportjob",
+            {**omics_request(), "sources": []},
+            "ValidationException",
+            "sources",
+        ),
+        (
+            "omics",
+            "/sequencestore/12/exportjob",
+            omics_request(),
+            "ValidationException",
+            "sequenceStoreId",
+        ),
         (
             "omics",
             f"/sequencestore/{STORE}/exportjob",
@@ -97,7 +199,13 @@ async def test_json_validation_errors(
             "ValidationException",
             "destination",
         ),
-        ("omics", f"/sequencestore/{STORE}/exportjobs?maxResults=abc", {}, "ValidationException", "maxResults"),
+        (
+            "omics",
+            f"/sequencestore/{STORE}/exportjobs?maxResults=abc",
+            {},
+            "ValidationException",
+            "maxResults",
+        ),
         (
             "omics",
             f"/sequencestore/{STORE}/exportjobs",
@@ -141,37 +249,138 @@ async def test_not_found_codes(emulator: Emulator, aio_client: AioClientFactory)
 async def test_protocol_errors(emulator: Emulator) -> None:
     cases = [
         # (kwargs, expected status, expected code)
-        (dict(method="POST", path="/", service="personalize", target="ListDatasetExportJobs", body="{not json"), 400, "SerializationException"),
-        (dict(method="POST", path="/", service="personalize", target="ListDatasetExportJobs", body="[1, 2]"), 400, "SerializationException"),
-        (dict(method="POST", path="/", service="personalize", target="ListDatasetExportJobs", body="NaN"), 400, "SerializationException"),
-        (dict(method="POST", path="/", service="personalize", target="DeleteEverything", body="{}"), 400, "UnknownOperationException"),
-        (dict(method="POST", path="/", service="personalize", target="ListDatasetExportJobs", body="{}", auth=False), 403, "MissingAuthenticationTokenException"),
-        (dict(method="POST", path="/", service="discovery", target="StartExportTask", body="a=b", content_type="application/x-www-form-urlencoded"), 415, "UnsupportedMediaTypeException"),
-        (dict(method="POST", path="/v2/StartDomainExport", service="simpledbv2", body=b"\xff\xfe", content_type="application/json"), 400, "SerializationException"),
-        (dict(method="DELETE", path=f"/sequencestore/{STORE}/exportjob", service="omics"), 404, "UnknownOperationException"),
-        (dict(method="GET", path="/nowhere", service="m2"), 404, "UnknownOperationException"),
-        (dict(method="GET", path="/nowhere", service="s3"), 400, "UnknownOperationException"),
-        (dict(method="POST", path="/v2/GetExport", service="simpledbv2", body={"exportArn": "x" * 30, "extra": 1}), 400, "InvalidParameterValueException"),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "personalize",
+                "target": "ListDatasetExportJobs",
+                "body": "{not json",
+            },
+            400,
+            "SerializationException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "personalize",
+                "target": "ListDatasetExportJobs",
+                "body": "[1, 2]",
+            },
+            400,
+            "SerializationException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "personalize",
+                "target": "ListDatasetExportJobs",
+                "body": "NaN",
+            },
+            400,
+            "SerializationException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "personalize",
+                "target": "DeleteEverything",
+                "body": "{}",
+            },
+            400,
+            "UnknownOperationException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "personalize",
+                "target": "ListDatasetExportJobs",
+                "body": "{}",
+                "auth": False,
+            },
+            403,
+            "MissingAuthenticationTokenException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/",
+                "service": "discovery",
+                "target": "StartExportTask",
+                "body": "a=b",
+                "content_type": "application/x-www-form-urlencoded",
+            },
+            415,
+            "UnsupportedMediaTypeException",
+        ),
+        (
+            {
+                "method": "POST",
+                "path": "/v2/StartDomainExport",
+                "service": "simpledbv2",
+                "body": b"\xff\xfe",
+                "content_type": "application/json",
+            },
+            400,
+            "SerializationException",
+        ),
+        (
+            {"method": "DELETE", "path": f"/sequencestore/{STORE}/exportjob", "service": "omics"},
+            404,
+            "UnknownOperationException",
+        ),
+        ({"method": "GET", "path": "/nowhere", "service": "m2"}, 404, "UnknownOperationException"),
+        ({"method": "GET", "path": "/nowhere", "service": "s3"}, 400, "UnknownOperationException"),
+        (
+            {
+                "method": "POST",
+                "path": "/v2/GetExport",
+                "service": "simpledbv2",
+                "body": {"exportArn": "x" * 30, "extra": 1},
+            },
+            400,
+            "InvalidParameterValueException",
+        ),
     ]
     for kwargs, status, code in cases:
         got_status, headers, body = await raw(emulator, **kwargs)  # type: ignore[arg-type]
         assert got_status == status, kwargs
         assert code in (body.get("__type"), headers.get("x-amzn-ErrorType")), kwargs
-        assert "message" in body and headers["x-amzn-RequestId"]
+        assert "message" in body
+        assert headers["x-amzn-RequestId"]
     assert emulator.requests[("personalize", "?")] == 1
     assert emulator.requests[("?", "?")] == 1
 
 
 async def test_oversized_body_is_413(emulator: Emulator) -> None:
     big = '{"x": "' + "a" * (1024 * 1024 + 10) + '"}'
-    status, _, body = await raw(emulator, "POST", "/v2/ListExports", service="simpledbv2", body=big, content_type="application/json")
-    assert status == 413 and "exceeds" in body["message"]
+    status, _, body = await raw(
+        emulator,
+        "POST",
+        "/v2/ListExports",
+        service="simpledbv2",
+        body=big,
+        content_type="application/json",
+    )
+    assert status == 413
+    assert "exceeds" in body["message"]
     status, _, _ = await raw(emulator, "POST", "/v2/ListExports", service="simpledbv2", body={})
     assert status == 200
 
 
 async def test_missing_auth_is_rejected_before_anything_happens(emulator: Emulator) -> None:
-    status, headers, body = await raw(emulator, "POST", f"/sequencestore/{STORE}/exportjob", service="omics", body=omics_request(), auth=False)
+    status, headers, _body = await raw(
+        emulator,
+        "POST",
+        f"/sequencestore/{STORE}/exportjob",
+        service="omics",
+        body=omics_request(),
+        auth=False,
+    )
     assert (status, headers["x-amzn-ErrorType"]) == (403, "MissingAuthenticationTokenException")
     assert emulator.job_ids("omics") == []
     assert emulator.requests[("omics", "StartReadSetExportJob")] == 1

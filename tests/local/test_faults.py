@@ -19,16 +19,36 @@ NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 # service -> (a cheap call, throttling code and status, server error code)
 CASES = {
-    "m2": ("list_data_set_export_history", {"applicationId": "a"}, "ThrottlingException", 429, "InternalServerException"),
+    "m2": (
+        "list_data_set_export_history",
+        {"applicationId": "a"},
+        "ThrottlingException",
+        429,
+        "InternalServerException",
+    ),
     "personalize": ("list_dataset_export_jobs", {}, "ThrottlingException", 400, "InternalFailure"),
-    "discovery": ("describe_export_tasks", {}, "ThrottlingException", 400, "ServerInternalErrorException"),
+    "discovery": (
+        "describe_export_tasks",
+        {},
+        "ThrottlingException",
+        400,
+        "ServerInternalErrorException",
+    ),
     "simpledbv2": ("list_exports", {}, "ThrottlingException", 400, "InternalFailure"),
-    "omics": ("list_read_set_export_jobs", {"sequenceStoreId": STORE}, "ThrottlingException", 429, "InternalServerException"),
+    "omics": (
+        "list_read_set_export_jobs",
+        {"sequenceStoreId": STORE},
+        "ThrottlingException",
+        429,
+        "InternalServerException",
+    ),
 }
 
 
 @pytest.mark.parametrize("service", list(CASES))
-async def test_throttle_and_server_errors(emulator: Emulator, aio_client: AioClientFactory, service: str) -> None:
+async def test_throttle_and_server_errors(
+    emulator: Emulator, aio_client: AioClientFactory, service: str
+) -> None:
     method, kwargs, throttle, throttle_status, server = CASES[service]
     client = await aio_client(service, NO_RETRY)
     call = getattr(client, method)
@@ -36,7 +56,10 @@ async def test_throttle_and_server_errors(emulator: Emulator, aio_client: AioCli
     with pytest.raises(ClientError) as info:
         await call(**kwargs)
     err = info.value.response
-    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == (throttle, throttle_status)
+    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == (
+        throttle,
+        throttle_status,
+    )
     emulator.inject("error", service=service)
     with pytest.raises(ClientError) as info:
         await call(**kwargs)
@@ -45,7 +68,9 @@ async def test_throttle_and_server_errors(emulator: Emulator, aio_client: AioCli
     await call(**kwargs)  # the queue is empty again
 
 
-async def test_retrying_client_rides_out_faults(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_retrying_client_rides_out_faults(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     om = await aio_client("omics", Config(retries={"total_max_attempts": 5, "mode": "standard"}))
     emulator.inject("throttle", service="omics", count=2)
     emulator.reset_counts()
@@ -75,9 +100,13 @@ async def test_latency(emulator: Emulator, aio_client: AioClientFactory) -> None
 async def test_rates_are_seeded_and_reproducible(emulator: Emulator) -> None:
     async def pattern() -> list[int]:
         out = []
-        async with Emulator(seed=7, faults={"personalize": FaultConfig(throttle_rate=0.3, error_rate=0.2)}) as emu:
+        async with Emulator(
+            seed=7, faults={"personalize": FaultConfig(throttle_rate=0.3, error_rate=0.2)}
+        ) as emu:
             for _ in range(30):
-                status, _, _ = await raw(emu, "POST", "/", service="personalize", target="ListDatasetExportJobs", body={})
+                status, _, _ = await raw(
+                    emu, "POST", "/", service="personalize", target="ListDatasetExportJobs", body={}
+                )
                 out.append(status)
         return out
 
@@ -88,12 +117,16 @@ async def test_rates_are_seeded_and_reproducible(emulator: Emulator) -> None:
 
 async def test_set_faults_per_operation(emulator: Emulator) -> None:
     emulator.set_faults("m2.GetDataSetExportTask", FaultConfig(error_rate=1.0))
-    status, _, _ = await raw(emulator, "GET", "/applications/a/dataset-export-tasks/t", service="m2")
+    status, _, _ = await raw(
+        emulator, "GET", "/applications/a/dataset-export-tasks/t", service="m2"
+    )
     assert status == 500
     status, _, _ = await raw(emulator, "GET", "/applications/a/dataset-export-tasks", service="m2")
     assert status == 200
     emulator.clear_faults()
-    status, _, _ = await raw(emulator, "GET", "/applications/a/dataset-export-tasks/t", service="m2")
+    status, _, _ = await raw(
+        emulator, "GET", "/applications/a/dataset-export-tasks/t", service="m2"
+    )
     assert status == 404
 
 
@@ -108,9 +141,12 @@ async def test_fault_arguments_are_checked(emulator: Emulator) -> None:
         emulator.set_faults("s3", FaultConfig())
 
 
-async def test_request_counter_proves_nothing_was_sent(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_request_counter_proves_nothing_was_sent(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     om = await aio_client("omics")
     await om.list_read_set_export_jobs(sequenceStoreId=STORE)
     assert emulator.total_requests == 1
     emulator.reset_counts()
-    assert emulator.total_requests == 0 and not emulator.requests
+    assert emulator.total_requests == 0
+    assert not emulator.requests

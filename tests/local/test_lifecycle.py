@@ -13,7 +13,14 @@ import pytest
 from export_kit.local import Emulator
 from tests.conftest import AioClientFactory
 
-from ._support import DATASET, STORE, m2_request, omics_request, personalize_request, simpledb_request
+from ._support import (
+    DATASET,
+    STORE,
+    m2_request,
+    omics_request,
+    personalize_request,
+    simpledb_request,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,13 +34,20 @@ async def test_m2_lifecycle_and_files(emulator: Emulator, aio_client: AioClientF
         got = await m2.get_data_set_export_task(applicationId="app-1", taskId=task)
         seen.append(got["status"])
     assert seen == ["Creating", "Running", "Completed"]
-    assert got["summary"] == {"total": 1, "succeeded": 1, "failed": 0, "pending": 0, "inProgress": 0}
+    assert got["summary"] == {
+        "total": 1,
+        "succeeded": 1,
+        "failed": 0,
+        "pending": 0,
+        "inProgress": 0,
+    }
     assert got["kmsKeyArn"] == "arn:aws:kms:us-east-1:123456789012:key/key-1"
     listed = await m2.list_data_set_export_history(applicationId="app-1")
     assert [t["taskId"] for t in listed["dataSetExportTasks"]] == [task]
     assert emulator.data_dir is not None
     manifest = json.loads((emulator.data_dir / "bucket/m2/ds1/manifest.json").read_text())
-    assert manifest["jobId"] == task and manifest["records"] == 5
+    assert manifest["jobId"] == task
+    assert manifest["records"] == 5
 
 
 async def test_m2_forced_failure(emulator: Emulator, aio_client: AioClientFactory) -> None:
@@ -42,7 +56,11 @@ async def test_m2_forced_failure(emulator: Emulator, aio_client: AioClientFactor
     task = (await m2.create_data_set_export_task(**m2_request()))["taskId"]
     emulator.advance(8)
     got = await m2.get_data_set_export_task(applicationId="app-1", taskId=task)
-    assert (got["status"], got["statusReason"], got["summary"]["failed"]) == ("Failed", "data set locked", 1)
+    assert (got["status"], got["statusReason"], got["summary"]["failed"]) == (
+        "Failed",
+        "data set locked",
+        1,
+    )
 
 
 async def test_personalize_lifecycle(emulator: Emulator, aio_client: AioClientFactory) -> None:
@@ -55,30 +73,43 @@ async def test_personalize_lifecycle(emulator: Emulator, aio_client: AioClientFa
         job = (await pz.describe_dataset_export_job(datasetExportJobArn=arn))["datasetExportJob"]
         statuses.append(job["status"])
     assert statuses == ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
-    assert job["ingestionMode"] == "BULK" and job["datasetArn"] == DATASET
+    assert job["ingestionMode"] == "BULK"
+    assert job["datasetArn"] == DATASET
     assert isinstance(job["creationDateTime"], datetime)
     assert job["lastUpdatedDateTime"] > job["creationDateTime"]
     emulator.fail_next("personalize", reason="no data")
-    failed = (await pz.create_dataset_export_job(**personalize_request("job-2")))["datasetExportJobArn"]
+    failed = (await pz.create_dataset_export_job(**personalize_request("job-2")))[
+        "datasetExportJobArn"
+    ]
     emulator.advance(8)
     listed = (await pz.list_dataset_export_jobs(datasetArn=DATASET))["datasetExportJobs"]
-    assert [(j["jobName"], j["status"]) for j in listed] == [("job-2", "CREATE FAILED"), ("job-1", "ACTIVE")]
-    assert listed[0]["failureReason"] == "no data" and listed[0]["datasetExportJobArn"] == failed
+    assert [(j["jobName"], j["status"]) for j in listed] == [
+        ("job-2", "CREATE FAILED"),
+        ("job-1", "ACTIVE"),
+    ]
+    assert listed[0]["failureReason"] == "no data"
+    assert listed[0]["datasetExportJobArn"] == failed
     assert emulator.data_dir is not None
     assert (emulator.data_dir / "bucket/personalize/job-1/data-00000.jsonl").exists()
 
 
-async def test_discovery_export_and_download(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_discovery_export_and_download(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     dc = await aio_client("discovery")
-    export_id = (await dc.start_export_task(exportDataFormat=["CSV"], startTime=datetime(2025, 1, 1), endTime=datetime(2025, 2, 1)))[
-        "exportId"
-    ]
+    export_id = (
+        await dc.start_export_task(
+            exportDataFormat=["CSV"], startTime=datetime(2025, 1, 1), endTime=datetime(2025, 2, 1)
+        )
+    )["exportId"]
     info = (await dc.describe_export_tasks(exportIds=[export_id]))["exportsInfo"][0]
-    assert info["exportStatus"] == "IN_PROGRESS" and "configurationsDownloadUrl" not in info
+    assert info["exportStatus"] == "IN_PROGRESS"
+    assert "configurationsDownloadUrl" not in info
     assert info["requestedStartTime"] == datetime(2025, 1, 1).astimezone()
     emulator.advance(8)
     info = (await dc.describe_export_tasks(exportIds=[export_id]))["exportsInfo"][0]
-    assert info["exportStatus"] == "SUCCEEDED" and info["isTruncated"] is False
+    assert info["exportStatus"] == "SUCCEEDED"
+    assert info["isTruncated"] is False
     url = info["configurationsDownloadUrl"]
     assert url.startswith(emulator.endpoint_url)
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
@@ -91,7 +122,10 @@ async def test_discovery_export_and_download(emulator: Emulator, aio_client: Aio
     emulator.advance(8)
     info = (await dc.describe_export_tasks(exportIds=[failed]))["exportsInfo"][0]
     assert (info["exportStatus"], info["statusMessage"]) == ("FAILED", "agent offline")
-    async with aiohttp.ClientSession() as session, session.get(url.replace(export_id, failed)) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url.replace(export_id, failed)) as resp,
+    ):
         assert resp.status == 404
 
 
@@ -104,11 +138,14 @@ async def test_discovery_agent_filters(emulator: Emulator, aio_client: AioClient
     assert [i["exportId"] for i in got] == [mine]
 
 
-async def test_discovery_continuous_export(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_discovery_continuous_export(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     dc = await aio_client("discovery")
     started = await dc.start_continuous_export()
     export_id = started["exportId"]
-    assert started["dataSource"] == "AGENT" and started["s3Bucket"].startswith("aws-application-discovery-service-")
+    assert started["dataSource"] == "AGENT"
+    assert started["s3Bucket"].startswith("aws-application-discovery-service-")
 
     async def status() -> str:
         descs = (await dc.describe_continuous_exports(exportIds=[export_id]))["descriptions"]
@@ -151,30 +188,40 @@ async def test_simpledb_lifecycle(emulator: Emulator, aio_client: AioClientFacto
         got = await sdb.get_export(exportArn=arn)
         statuses.append(got["exportStatus"])
     assert statuses == ["PENDING", "IN_PROGRESS", "SUCCEEDED"]
-    assert got["clientToken"] == started["clientToken"] and got["itemsCount"] == 5
+    assert got["clientToken"] == started["clientToken"]
+    assert got["itemsCount"] == 5
     assert emulator.data_dir is not None
     assert (emulator.data_dir / "bucket" / got["exportManifest"]).exists()
     emulator.fail_next("simpledbv2", reason="domain busy")
     failed = (await sdb.start_domain_export(**simpledb_request()))["exportArn"]
     emulator.advance(8)
     got = await sdb.get_export(exportArn=failed)
-    assert (got["exportStatus"], got["failureCode"], got["failureMessage"]) == ("FAILED", "ExportFailed", "domain busy")
+    assert (got["exportStatus"], got["failureCode"], got["failureMessage"]) == (
+        "FAILED",
+        "ExportFailed",
+        "domain busy",
+    )
     listed = (await sdb.list_exports(domainName="orders"))["exportSummaries"]
     assert [s["exportArn"] for s in listed] == [failed, arn]
     assert len((await sdb.list_exports())["exportSummaries"]) == 2
 
 
-async def test_omics_lifecycle_partial_and_cancel(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_omics_lifecycle_partial_and_cancel(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     om = await aio_client("omics")
     started = await om.start_read_set_export_job(**omics_request())
-    assert started["status"] == "SUBMITTED" and started["creationTime"].tzinfo is not None
+    assert started["status"] == "SUBMITTED"
+    assert started["creationTime"].tzinfo is not None
     job_id = started["id"]
     emulator.advance(2)
     got = await om.get_read_set_export_job(sequenceStoreId=STORE, id=job_id)
-    assert got["status"] == "IN_PROGRESS" and {r["status"] for r in got["readSets"]} == {"IN_PROGRESS"}
+    assert got["status"] == "IN_PROGRESS"
+    assert {r["status"] for r in got["readSets"]} == {"IN_PROGRESS"}
     emulator.advance(6)
     got = await om.get_read_set_export_job(sequenceStoreId=STORE, id=job_id)
-    assert got["status"] == "COMPLETED" and got["completionTime"] > got["creationTime"]
+    assert got["status"] == "COMPLETED"
+    assert got["completionTime"] > got["creationTime"]
     assert {r["status"] for r in got["readSets"]} == {"FINISHED"}
 
     emulator.partial_next(reason="one read set missing")
@@ -187,7 +234,10 @@ async def test_omics_lifecycle_partial_and_cancel(emulator: Emulator, aio_client
     assert emulator.status("omics", running) == "CANCELLING"
     emulator.advance(5)
     got = await om.get_read_set_export_job(sequenceStoreId=STORE, id=partial)
-    assert (got["status"], got["statusMessage"]) == ("COMPLETED_WITH_FAILURES", "one read set missing")
+    assert (got["status"], got["statusMessage"]) == (
+        "COMPLETED_WITH_FAILURES",
+        "one read set missing",
+    )
     assert [r["status"] for r in got["readSets"]] == ["FAILED", "FINISHED"]
     assert emulator.status("omics", cancelled) == "CANCELLING"
     assert emulator.status("omics", running) == "CANCELLED"
@@ -195,9 +245,13 @@ async def test_omics_lifecycle_partial_and_cancel(emulator: Emulator, aio_client
     assert emulator.status("omics", cancelled) == "CANCELLED"
     with pytest.raises(ValueError, match="already finished"):
         emulator.cancel_job(job_id)
-    jobs = (await om.list_read_set_export_jobs(sequenceStoreId=STORE, filter={"status": "CANCELLED"}))["exportJobs"]
+    jobs = (
+        await om.list_read_set_export_jobs(sequenceStoreId=STORE, filter={"status": "CANCELLED"})
+    )["exportJobs"]
     assert {j["id"] for j in jobs} == {cancelled, running}
-    later = (await om.list_read_set_export_jobs(sequenceStoreId=STORE, filter={"createdAfter": datetime.fromtimestamp(emulator.now())}))
+    later = await om.list_read_set_export_jobs(
+        sequenceStoreId=STORE, filter={"createdAfter": datetime.fromtimestamp(emulator.now())}
+    )
     assert later["exportJobs"] == []
     emulator.fail_next("omics", reason="bad role")
     failed = (await om.start_read_set_export_job(**omics_request()))["id"]

@@ -10,12 +10,22 @@ import pytest
 from export_kit.local import Emulator
 from tests.conftest import AioClientFactory
 
-from ._support import DATASET, STORE, m2_request, omics_request, personalize_request, simpledb_request, raw
+from ._support import (
+    DATASET,
+    STORE,
+    m2_request,
+    omics_request,
+    personalize_request,
+    raw,
+    simpledb_request,
+)
 
 pytestmark = pytest.mark.asyncio
 
 
-async def _pages(call: Callable[..., Awaitable[dict[str, Any]]], key: str, **kwargs: Any) -> list[list[Any]]:
+async def _pages(
+    call: Callable[..., Awaitable[dict[str, Any]]], key: str, **kwargs: Any
+) -> list[list[Any]]:
     pages: list[list[Any]] = []
     token: str | None = None
     while True:
@@ -29,8 +39,14 @@ async def _pages(call: Callable[..., Awaitable[dict[str, Any]]], key: str, **kwa
             return pages
 
 
-async def test_every_list_operation_paginates(emulator: Emulator, aio_client: AioClientFactory) -> None:
-    m2, pz, dc = await aio_client("m2"), await aio_client("personalize"), await aio_client("discovery")
+async def test_every_list_operation_paginates(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
+    m2, pz, dc = (
+        await aio_client("m2"),
+        await aio_client("personalize"),
+        await aio_client("discovery"),
+    )
     sdb, om = await aio_client("simpledbv2"), await aio_client("omics")
     for i in range(7):
         await m2.create_data_set_export_task(**m2_request())
@@ -39,8 +55,18 @@ async def test_every_list_operation_paginates(emulator: Emulator, aio_client: Ai
         await sdb.start_domain_export(**simpledb_request())
         await om.start_read_set_export_job(**omics_request())
     cases: list[tuple[Any, str, dict[str, Any], str]] = [
-        (m2.list_data_set_export_history, "dataSetExportTasks", {"applicationId": "app-1"}, "taskId"),
-        (pz.list_dataset_export_jobs, "datasetExportJobs", {"datasetArn": DATASET}, "datasetExportJobArn"),
+        (
+            m2.list_data_set_export_history,
+            "dataSetExportTasks",
+            {"applicationId": "app-1"},
+            "taskId",
+        ),
+        (
+            pz.list_dataset_export_jobs,
+            "datasetExportJobs",
+            {"datasetArn": DATASET},
+            "datasetExportJobArn",
+        ),
         (dc.describe_export_tasks, "exportsInfo", {}, "exportId"),
         (sdb.list_exports, "exportSummaries", {"domainName": "orders"}, "exportArn"),
         (om.list_read_set_export_jobs, "exportJobs", {"sequenceStoreId": STORE}, "id"),
@@ -52,7 +78,9 @@ async def test_every_list_operation_paginates(emulator: Emulator, aio_client: Ai
         assert len(set(ids)) == 7
 
 
-async def test_pages_stay_stable_while_jobs_are_added(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_pages_stay_stable_while_jobs_are_added(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     om = await aio_client("omics")
     first = [(await om.start_read_set_export_job(**omics_request()))["id"] for _ in range(5)]
     page1 = await om.list_read_set_export_jobs(sequenceStoreId=STORE, maxResults=2)
@@ -61,13 +89,17 @@ async def test_pages_stay_stable_while_jobs_are_added(emulator: Emulator, aio_cl
     seen = [j["id"] for j in page1["exportJobs"]]
     token = page1["nextToken"]
     while token:
-        page = await om.list_read_set_export_jobs(sequenceStoreId=STORE, maxResults=2, nextToken=token)
+        page = await om.list_read_set_export_jobs(
+            sequenceStoreId=STORE, maxResults=2, nextToken=token
+        )
         seen += [j["id"] for j in page["exportJobs"]]
         token = page.get("nextToken")
     assert seen == list(reversed(first))  # newest first, no repeats, no late arrivals
 
 
-async def test_continuous_exports_paginate(emulator: Emulator, aio_client: AioClientFactory) -> None:
+async def test_continuous_exports_paginate(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
     dc = await aio_client("discovery")
     for _ in range(4):
         export_id = (await dc.start_continuous_export())["exportId"]
@@ -78,8 +110,14 @@ async def test_continuous_exports_paginate(emulator: Emulator, aio_client: AioCl
     assert [len(p) for p in pages] == [1, 1, 1, 1]
 
 
-async def test_invalid_tokens_use_each_services_code(emulator: Emulator, aio_client: AioClientFactory) -> None:
-    m2, pz, dc = await aio_client("m2"), await aio_client("personalize"), await aio_client("discovery")
+async def test_invalid_tokens_use_each_services_code(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
+    m2, pz, dc = (
+        await aio_client("m2"),
+        await aio_client("personalize"),
+        await aio_client("discovery"),
+    )
     sdb, om = await aio_client("simpledbv2"), await aio_client("omics")
     calls: list[tuple[Any, dict[str, Any], str]] = [
         (m2.list_data_set_export_history, {"applicationId": "app-1"}, "ValidationException"),
@@ -108,11 +146,21 @@ async def test_page_size_limits(emulator: Emulator, aio_client: AioClientFactory
         )
         assert status == 200, i
     status, _, body = await raw(
-        emulator, "POST", "/", service="discovery", target="DescribeExportTasks", body={"maxResults": 0}
+        emulator,
+        "POST",
+        "/",
+        service="discovery",
+        target="DescribeExportTasks",
+        body={"maxResults": 0},
     )
     assert (status, body["__type"]) == (400, "InvalidParameterValueException")
     status, _, body = await raw(
-        emulator, "POST", "/", service="discovery", target="DescribeExportTasks", body={"exportIds": ["x"] * 101}
+        emulator,
+        "POST",
+        "/",
+        service="discovery",
+        target="DescribeExportTasks",
+        body={"exportIds": ["x"] * 101},
     )
     assert (status, body["__type"]) == (400, "InvalidParameterValueException")
     status, headers, body = await raw(
