@@ -1,0 +1,62 @@
+"""Static typing contract of the facade: methods, ``send`` and pagers infer exact types.
+
+``mypy --strict`` and ``pyright`` check the ``assert_type`` calls; pytest also runs them
+against the emulator, so the runtime types match the static ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any, assert_type
+
+import pytest
+
+from export_kit import ExportKit, Pager
+from export_kit.local import Emulator
+from export_kit.models import discovery, m2, omics, simpledbv2
+
+pytestmark = pytest.mark.anyio
+
+STORE = "1234567890"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_facade_types(threaded_emulator: Emulator) -> None:
+    async with ExportKit(**threaded_emulator.kit_kwargs()) as kit:
+        started = await kit.omics.start_read_set_export_job(
+            sequence_store_id=STORE,
+            destination="s3://bucket/out/",
+            role_arn="arn:aws:iam::123456789012:role/Export",
+            sources=[omics.ExportReadSet(read_set_id="1234567890")],
+        )
+        assert_type(started, omics.StartReadSetExportJobResponse)
+
+        by_kwargs = await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id=started.id)
+        assert_type(by_kwargs, omics.GetReadSetExportJobResponse)
+        request = omics.GetReadSetExportJobRequest(sequence_store_id=STORE, id=started.id)
+        by_model = await kit.omics.get_read_set_export_job(request)
+        assert_type(by_model, omics.GetReadSetExportJobResponse)
+        assert isinstance(by_model, omics.GetReadSetExportJobResponse)
+
+        sent = await kit.send(request)
+        assert_type(sent, omics.GetReadSetExportJobResponse)
+        page = await kit.send(omics.ListReadSetExportJobsRequest(sequence_store_id=STORE))
+        assert_type(page, omics.ListReadSetExportJobsResponse)
+
+        pager = kit.omics.list_read_set_export_jobs(sequence_store_id=STORE)
+        assert_type(pager, Pager[omics.ExportReadSetJobDetail, omics.ListReadSetExportJobsResponse])
+        async for job in pager:
+            assert_type(job, omics.ExportReadSetJobDetail)
+        async for each in pager.pages():
+            assert_type(each, omics.ListReadSetExportJobsResponse)
+        assert_type(await pager.collect(), list[omics.ExportReadSetJobDetail])
+
+        tasks = kit.discovery.describe_export_tasks(export_ids=["x"])
+        assert_type(tasks, Pager[discovery.ExportInfo, discovery.DescribeExportTasksResponse])
+        history = kit.m2.list_data_set_export_history(application_id="app")
+        assert_type(history, Pager[m2.DataSetExportTask, m2.ListDataSetExportHistoryResponse])
+        generic = kit.paginate(simpledbv2.ListExportsRequest())
+        assert_type(generic, Pager[Any, simpledbv2.ListExportsResponse])
