@@ -1,0 +1,139 @@
+"""Benchmark: per-call overhead of ``ExportKit`` over raw aiobotocore, same emulator, same run.
+
+Both sides call omics ``GetReadSetExportJob`` on one job, with the same client config
+(standard retries, host prefix off, botocore's pool of 10).  The emulator runs in a
+child process so its CPU does not share the client's interpreter.  Each repeat times
+the two sides back to back (order alternating), sequentially and 64-way concurrently;
+we report the median µs per call with its min-max spread, and the ratio of medians
+(goal: <= 1.05x).  ExportKit's side includes keyword validation, ``to_api()``, the
+client token rule and parsing the typed response.
+
+    python -m benchmarks.overhead [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiobotocore.session
+from aiobotocore.config import AioConfig
+
+from benchmarks._stats import Sample, machine, sample
+from export_kit import ExportKit
+from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
+
+STORE = "1234567890"
+CONCURRENCY = 64
+
+_SERVER = """
+import asyncio, sys, warnings
+warnings.simplefilter("ignore")
+from export_kit.local import Emulator
+
+async def main():
+    async with Emulator(clock="manual") as emu:
+        print(emu.endpoint_url, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+asyncio.run(main())
+"""
+
+Call = Callable[[], Awaitable[object]]
+
+
+async def _per_call_us(call: Call, calls: int, concurrency: int) -> float:
+    """Wall-clock µs per call for ``calls`` calls spread over ``concurrency`` tasks."""
+    each = calls // concurrency
+
+    async def worker() -> None:
+        for _ in range(each):
+            await call()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return (time.perf_counter() - start) / (each * concurrency) * 1e6
+
+
+async def measure(endpoint: str, *, calls: int, repeats: int) -> dict[str, tuple[Sample, Sample]]:
+    """Per mode (sequential, concurrent): (raw aiobotocore, ExportKit) samples in µs/call."""
+    credentials = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
+    session: Any = aiobotocore.session.get_session()
+    config = AioConfig(inject_host_prefix=False, retries={"mode": "standard"})
+    async with (
+        session.create_client(
+            "omics", region_name=DEFAULT_REGION, endpoint_url=endpoint, config=config, **credentials
+        ) as raw,
+        ExportKit(
+            region_name=DEFAULT_REGION,
+            endpoint_url=endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        ) as kit,
+    ):
+        job = await kit.omics.start_read_set_export_job(
+            sequence_store_id=STORE,
+            destination="s3://bucket/out/",
+            role_arn="arn:aws:iam::123456789012:role/Export",
+            sources=[{"read_set_id": "1111111111"}],
+        )
+
+        async def raw_call() -> object:
+            return await raw.get_read_set_export_job(sequenceStoreId=STORE, id=job.id)
+
+        async def kit_call() -> object:
+            return await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id=job.id)
+
+        for warm in (raw_call, kit_call):  # open connections, fill caches
+            await _per_call_us(warm, CONCURRENCY, CONCURRENCY)
+
+        results: dict[str, tuple[Sample, Sample]] = {}
+        for mode, concurrency in (
+            ("sequential", 1),
+            (f"{CONCURRENCY}-way concurrent", CONCURRENCY),
+        ):
+            runs: dict[str, list[float]] = {"raw": [], "kit": []}
+            for repeat in range(repeats):
+                order = [("raw", raw_call), ("kit", kit_call)]
+                for name, call in order if repeat % 2 == 0 else reversed(order):
+                    runs[name].append(await _per_call_us(call, calls, concurrency))
+            results[mode] = (sample(runs["raw"]), sample(runs["kit"]))
+        return results
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny run for smoke tests")
+    args = parser.parse_args(argv)
+    calls, repeats = (CONCURRENCY, 2) if args.quick else (CONCURRENCY * 20, 9)
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        endpoint = server.stdout.readline().strip()
+        results = asyncio.run(measure(endpoint, calls=calls, repeats=repeats))
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=30)
+    lines = [
+        f"{calls} calls per run, {repeats} runs per side; µs per call, median (min-max)",
+        "",
+        "| mode | raw aiobotocore | ExportKit | ratio |",
+        "|---|---|---|---|",
+    ]
+    for mode, (raw, ours) in results.items():
+        lines.append(f"| {mode} | {raw} | {ours} | {ours.median / raw.median:.3f}x |")
+    report = "\n".join([f"Machine: {machine()}", "", *lines])
+    print(report)
+    return report
+
+
+if __name__ == "__main__":
+    main()
