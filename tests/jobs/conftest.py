@@ -16,7 +16,7 @@ from export_kit import ExportKit
 from export_kit.local import Emulator
 
 #: One attempt per request: faults reach the waiter instead of botocore's retry loop.
-NO_RETRIES = Config(retries={"max_attempts": 1})
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 STORE = "1234567890"
 OTHER_STORE = "2234567890"

@@ -35,22 +35,20 @@ STATUSES: dict[str, ExportStatus] = {
     "CREATE FAILED": ExportStatus.FAILED,
 }
 
-#: The ingestion mode Personalize uses when the request names none.
-DEFAULT_INGESTION_MODE = "PUT"
-
-
 def _same_job(
     request: personalize.CreateDatasetExportJobRequest, job: personalize.DatasetExportJob
 ) -> bool:
-    """Whether an existing job is what ``request`` asked for (so adopting it is safe)."""
+    """Whether an existing job is what ``request`` asked for (so adopting it is safe).
+
+    An unset ``ingestionMode`` matches any: the service picks the default.
+    """
     want_output = request.job_output.s3_data_destination
     have_output = job.job_output.s3_data_destination if job.job_output else None
     return (
         job.job_name == request.job_name
         and job.dataset_arn == request.dataset_arn
         and job.role_arn == request.role_arn
-        and (job.ingestion_mode or DEFAULT_INGESTION_MODE)
-        == (request.ingestion_mode or DEFAULT_INGESTION_MODE)
+        and (request.ingestion_mode is None or job.ingestion_mode == request.ingestion_mode)
         and have_output is not None
         and have_output.path == want_output.path
         and have_output.kms_key_arn == want_output.kms_key_arn
