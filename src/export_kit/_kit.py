@@ -183,14 +183,14 @@ class ExportKit:
             raise transport_error(exc, info) from exc
         return response
 
-    async def send(self, request: OperationRequest[ResponseT]) -> ResponseT:
+    async def send(self, request: OperationRequest[ResponseT], /) -> ResponseT:
         """Send one request model and return its typed response (one page for list calls)."""
         info = type(request).operation
         data = await self._call(info, api_kwargs(request))
         return cast("ResponseT", info.response.from_api(data))
 
     def paginate(
-        self, request: OperationRequest[ResponseT], *, max_items: int | None = None
+        self, request: OperationRequest[ResponseT], /, *, max_items: int | None = None
     ) -> Pager[Any, ResponseT]:
         """A pager over every page (and item) of a list/describe-many request."""
         from .paging import Pager

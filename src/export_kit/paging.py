@@ -63,9 +63,13 @@ def _spec(request_cls: type[OperationRequest[Any]]) -> _Spec:
         for name, field in page_cls.model_fields.items()
         if "list[" in str(field.annotation)  # the one list member holds the items
     ]
-    if len(lists) != 1:
-        raise TypeError(f"{info.name} is not a paginated operation")
-    return _Spec(_field_for(request_cls, "nextToken"), _field_for(page_cls, "nextToken"), lists[0])
+    try:
+        if len(lists) != 1:
+            raise LookupError(f"{page_cls.__name__} has no single list member")
+        tokens = (_field_for(request_cls, "nextToken"), _field_for(page_cls, "nextToken"))
+    except LookupError as exc:
+        raise TypeError(f"{info.name} is not a paginated operation ({exc})") from None
+    return _Spec(*tokens, lists[0])
 
 
 class Pager(Generic[ItemT, PageT]):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 import anyio
 import pytest
+from pydantic import Field
 
 from export_kit import ExportKit, Pager
+from export_kit._shapes import OperationInfo, OperationRequest, ResponseShape
 from export_kit.local import Emulator
 from export_kit.models import omics
 
@@ -82,3 +84,40 @@ async def test_starting_token_is_honoured(kit: ExportKit) -> None:
         sequence_store_id=STORE, max_results=2, next_token=first.next_token
     ).collect()
     assert len(rest) == 1
+
+
+class _Job(ResponseShape):
+    id: str
+
+
+class _UndeclaredPage(ResponseShape):
+    jobs: Annotated[list[_Job] | None, Field(validation_alias="exportJobs")] = None
+    next_token: Annotated[str | None, Field(validation_alias="nextToken")] = None
+
+
+class _UndeclaredListRequest(OperationRequest[_UndeclaredPage]):
+    """ListReadSetExportJobs as if botocore had no paginator entry for it."""
+
+    sequence_store_id: Annotated[str, Field(serialization_alias="sequenceStoreId")]
+    max_results: Annotated[int | None, Field(serialization_alias="maxResults")] = None
+    next_token: Annotated[str | None, Field(serialization_alias="nextToken")] = None
+
+    operation: ClassVar[OperationInfo] = OperationInfo(
+        service="omics",
+        name="ListReadSetExportJobs",
+        method="list_read_set_export_jobs",
+        response=_UndeclaredPage,
+    )
+
+
+async def test_pages_by_next_token_without_a_paginator_entry(kit: ExportKit) -> None:
+    ids = await _start_jobs(kit, 5)
+    request = _UndeclaredListRequest(sequence_store_id=STORE, max_results=2)
+    pages = [page async for page in kit.paginate(request).pages()]
+    assert len(pages) == 3
+    assert sorted([job.id async for job in kit.paginate(request)]) == sorted(ids)
+
+
+async def test_paginating_a_single_item_operation_is_a_type_error(kit: ExportKit) -> None:
+    with pytest.raises(TypeError, match="not a paginated operation"):
+        kit.paginate(omics.GetReadSetExportJobRequest(sequence_store_id=STORE, id="1234567890"))

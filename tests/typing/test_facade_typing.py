@@ -11,6 +11,7 @@ from typing import Any, assert_type
 import pytest
 
 from export_kit import ExportKit, Pager
+from export_kit.jobs import Sender
 from export_kit.local import Emulator
 from export_kit.models import discovery, m2, omics, simpledbv2
 
@@ -60,3 +61,6 @@ async def test_facade_types(threaded_emulator: Emulator) -> None:
         assert_type(history, Pager[m2.DataSetExportTask, m2.ListDataSetExportHistoryResponse])
         generic = kit.paginate(simpledbv2.ListExportsRequest())
         assert_type(generic, Pager[Any, simpledbv2.ListExportsResponse])
+
+        sender: Sender = kit  # what the jobs code needs from a kit
+        assert_type(await sender.send(request), omics.GetReadSetExportJobResponse)
