@@ -161,6 +161,7 @@ async def test_refused_connection_is_transport_error(emu: Emulator) -> None:
             await kit.m2.get_data_set_export_task(application_id=APP, task_id="t-1")
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_default_retries_hide_one_throttle_and_reuse_the_client_token(emu: Emulator) -> None:
     tokens: list[str] = []
     async with ExportKit(**emu.kit_kwargs()) as kit:  # default: standard retries
