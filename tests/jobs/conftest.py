@@ -5,7 +5,7 @@ survive faults), and a virtual clock that moves the emulator's time when the wai
 from __future__ import annotations
 
 import collections
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -32,7 +32,7 @@ _names = iter(range(10**9))
 
 def start_kwargs(service: str, **over: Any) -> dict[str, Any]:
     """Valid keyword arguments (snake_case) for ``kit.<service>.start``."""
-    base: dict[str, Any] = {
+    bases: dict[str, dict[str, Any]] = {
         "m2": {"application_id": APP, "export_config": {"s3_location": "s3://bucket/m2/"}},
         "personalize": {
             "job_name": f"job-{next(_names)}",
@@ -48,8 +48,8 @@ def start_kwargs(service: str, **over: Any) -> dict[str, Any]:
             "role_arn": ROLE,
             "sources": [{"read_set_id": READ_SET}],
         },
-    }[service]
-    return {**base, **over}
+    }
+    return {**bases[service], **over}
 
 
 class EmuClock:
@@ -84,8 +84,11 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def emu(threaded_emulator: Emulator) -> Emulator:
-    return threaded_emulator
+def emu() -> Iterator[Emulator]:
+    """A manual-clock emulator served from a thread, without persistence (1,000-job tests
+    would rewrite the state file on every call)."""
+    with Emulator(clock="manual", job_duration=8.0) as emu:
+        yield emu
 
 
 @pytest.fixture

@@ -168,8 +168,7 @@ async def test_refresh_and_attach_by_id(kit: ExportKit, emu: Emulator) -> None:
     job = kit.job("m2", started.id, application_id=APP)
     assert job.status is ExportStatus.UNKNOWN
     assert dict(job.scope) == {"applicationId": APP}
-    await job.refresh()
-    assert job.status is ExportStatus.PENDING
+    assert (await job.refresh()).status is ExportStatus.PENDING
     emu.advance(3)
     assert (await job.refresh()).native_status == "Running"
     with pytest.raises(ValueError, match="needs sequenceStoreId"):

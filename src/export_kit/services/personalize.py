@@ -35,6 +35,7 @@ STATUSES: dict[str, ExportStatus] = {
     "CREATE FAILED": ExportStatus.FAILED,
 }
 
+
 def _same_job(
     request: personalize.CreateDatasetExportJobRequest, job: personalize.DatasetExportJob
 ) -> bool:
