@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from export_kit import ExportKit, InvalidRequestError, RequestValidationError, ServiceError
 from export_kit.local import Emulator
 from export_kit.paging import Pager
-
 from tests.models._botocore_shapes import SCOPE, operations, structure_strategy
 from tests.models.test_differential import mutations
 
