@@ -150,3 +150,23 @@ async def test_request_counter_proves_nothing_was_sent(
     emulator.reset_counts()
     assert emulator.total_requests == 0
     assert not emulator.requests
+
+
+async def test_lost_answer_still_creates_the_job(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
+    """``lose`` handles the call and then cuts the connection: the job exists, the answer is
+    gone; a retry with the same client token finds the same task (m2 idempotency)."""
+    m2 = await aio_client("m2", NO_RETRY)
+    request = {
+        "applicationId": "app-1",
+        "clientToken": "token-lost-1",
+        "exportConfig": {"s3Location": "s3://bucket/in/"},
+    }
+    emulator.inject("lose", service="m2", operation="CreateDataSetExportTask", count=2)
+    with pytest.raises(ConnectionClosedError):
+        await m2.create_data_set_export_task(**request)
+    emulator.clear_faults()
+    assert len(emulator.job_ids("m2")) == 1
+    task_id = (await m2.create_data_set_export_task(**request))["taskId"]
+    assert emulator.job_ids("m2") == [task_id]

@@ -185,8 +185,11 @@ class _Handler:
             raise error(
                 service, "MissingAuthenticationTokenException", "Missing Authentication Token"
             )
+        lose_answer = False
         for fault in core.faults.decide(service, operation):
-            if fault.kind == "latency":
+            if fault.kind == "lose":
+                lose_answer = True
+            elif fault.kind == "latency":
                 await asyncio.sleep(fault.latency)
             elif fault.kind == "drop":
                 if request.transport is not None:
@@ -246,6 +249,10 @@ class _Handler:
         if problems:
             raise self._validation_error(service, problems)
         output = core.state.handle(service, operation, params, auth.region)
+        if lose_answer:  # handled (state changed), but the client never hears back
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         payload: dict[str, Any] = (
             serialize(op_model.output_shape, output) if op_model.output_shape is not None else {}
         )

@@ -397,7 +397,7 @@ class Emulator:
         count: int = 1,
         latency: float = 0.05,
     ) -> None:
-        """Apply a fault (``throttle``, ``error``, ``drop`` or ``latency``) to the next
+        """Apply a fault (``throttle``, ``error``, ``drop``, ``lose`` or ``latency``) to the next
         ``count`` calls matching ``service``/``operation`` (``None`` matches any)."""
         if service is not None:
             _service(service)

@@ -15,22 +15,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["throttle", "error", "drop", "latency"]
-FAULT_KINDS: tuple[FaultKind, ...] = ("throttle", "error", "drop", "latency")
+FaultKind = Literal["throttle", "error", "drop", "lose", "latency"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("throttle", "error", "drop", "lose", "latency")
 
 
 @dataclass(frozen=True)
 class FaultConfig:
-    """Probabilities (0..1) of each fault per request, and the added latency in seconds."""
+    """Probabilities (0..1) of each fault per request, and the added latency in seconds.
+
+    ``drop`` cuts the connection before the request is handled; ``lose`` handles it
+    (a job may be created) and then cuts the connection, so the answer is lost: the
+    case client tokens and Personalize job-name adoption exist for.
+    """
 
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     drop_rate: float = 0.0
+    lose_rate: float = 0.0
     latency_rate: float = 0.0
     latency: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("throttle_rate", "error_rate", "drop_rate", "latency_rate"):
+        for name in ("throttle_rate", "error_rate", "drop_rate", "lose_rate", "latency_rate"):
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"FaultConfig.{name} must be between 0 and 1, got {rate!r}")
@@ -120,10 +126,14 @@ class FaultInjector:
             if config.latency_rate and self._rng.random() < config.latency_rate:
                 out.append(Fault("latency", config.latency))
             roll = self._rng.random()
-            if roll < config.drop_rate:
-                out.append(Fault("drop"))
-            elif roll < config.drop_rate + config.throttle_rate:
-                out.append(Fault("throttle"))
-            elif roll < config.drop_rate + config.throttle_rate + config.error_rate:
-                out.append(Fault("error"))
+            for kind, rate in (
+                ("drop", config.drop_rate),
+                ("lose", config.lose_rate),
+                ("throttle", config.throttle_rate),
+                ("error", config.error_rate),
+            ):
+                if roll < rate:
+                    out.append(Fault(kind))
+                    break
+                roll -= rate
             return out
