@@ -226,3 +226,15 @@ def test_repr_shows_no_secrets() -> None:
 
     job = ExportJob(Nobody(), "omics", "1234567890", {"sequenceStoreId": STORE})  # type: ignore[arg-type]
     assert repr(job) == "<ExportJob omics '1234567890', sequenceStoreId='1234567890' PENDING>"
+
+
+async def test_personalize_lost_create_response_is_adopted_after_botocore_s_retry(
+    emu: Emulator,
+) -> None:
+    """The service creates the job but the connection is cut before the answer; botocore
+    retries the create, gets ResourceAlreadyExists, and start() adopts the job."""
+    emu.inject("lose", service="personalize", operation="CreateDatasetExportJob")
+    async with ExportKit(**emu.kit_kwargs()) as kit:  # default: standard retries
+        job = await kit.personalize.start(**start_kwargs("personalize"))
+    assert emu.job_ids("personalize") == [job.id]
+    assert emu.requests[("personalize", "CreateDatasetExportJob")] == 2
