@@ -128,10 +128,13 @@ class UnknownMember(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_wire(cls, data: object) -> object:
-        if isinstance(data, Mapping) and len(data) == 1:  # pyright: ignore[reportUnknownArgumentType]
-            ((tag, value),) = typing.cast("Mapping[str, object]", data).items()
-            return {"tag": tag, "value": value}
-        return typing.cast(object, data)
+        if isinstance(data, Mapping):
+            wire = typing.cast("Mapping[str, object]", data)
+            if len(wire) == 1:
+                ((tag, value),) = wire.items()
+                return {"tag": tag, "value": value}
+            return wire
+        return data
 
     def to_api(self) -> dict[str, Any]:
         return {self.tag: self.value}

@@ -126,6 +126,9 @@ class _Handler:
             return await self._dispatch(request, call, auth, request_id)
         except ApiError as err:
             return self._error(call, err, request_id)
+        except ConnectionResetError:  # the client went away mid-request: nothing to answer
+            log.debug("client disconnected during %s %s", request.method, request.path)
+            return web.Response(status=499)
         except Exception:  # never let a request take the server down
             log.exception("emulator error handling %s %s", request.method, request.path)
             service = call.service

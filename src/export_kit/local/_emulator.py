@@ -352,6 +352,15 @@ class Emulator:
 
         self._state.update(_service(service), job_id, change)
 
+    def partial_job(self, job_id: str, reason: str | None = None) -> None:
+        """Make an unfinished omics job end COMPLETED_WITH_FAILURES (half its read sets fail)."""
+
+        def change(job: Job) -> None:
+            job.outcome = "partial"
+            job.reason = reason
+
+        self._state.update("omics", job_id, change)
+
     def cancel_job(self, job_id: str) -> None:
         """Cancel an omics job now: CANCELLING for a quarter of its duration, then CANCELLED."""
         now = self.now()

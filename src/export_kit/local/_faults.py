@@ -126,12 +126,13 @@ class FaultInjector:
             if config.latency_rate and self._rng.random() < config.latency_rate:
                 out.append(Fault("latency", config.latency))
             roll = self._rng.random()
-            for kind, rate in (
+            chances: tuple[tuple[FaultKind, float], ...] = (
                 ("drop", config.drop_rate),
                 ("lose", config.lose_rate),
                 ("throttle", config.throttle_rate),
                 ("error", config.error_rate),
-            ):
+            )
+            for kind, rate in chances:
                 if roll < rate:
                     out.append(Fault(kind))
                     break
