@@ -75,8 +75,9 @@ def test_example_runs(name: str, tmp_path: Path) -> None:
         assert expected in lines, f"{name} did not print {expected!r}:\n{result.stdout}"
 
 
-def _fenced_blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
+def _fenced_blocks(text: str, info: str) -> list[str]:
+    """Bodies of the fenced blocks whose info string (after the backticks) matches ``info``."""
+    return re.findall(rf"^```{info}\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
 
 
 def test_readme_quick_start_is_the_tested_example() -> None:
@@ -92,9 +93,19 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_docs_include_examples_only_by_snippet() -> None:
-    """Python samples in the docs pages come from docs/examples/, never pasted by hand."""
+    """Python samples in the docs pages come from docs/examples/, never pasted by hand.
+
+    They are fenced as ``{ .python title="docs/examples/NAME.py" }`` (ruff's markdown
+    formatter leaves that form alone) around a ``--8<--`` snippet of the same file.
+    """
+    included: set[str] = set()
     for page in (ROOT / "docs").rglob("*.md"):
-        for block in _fenced_blocks(page.read_text(), "python"):
-            assert block.lstrip().startswith('--8<-- "docs/examples/'), (
-                f"{page.relative_to(ROOT)} has a hand-written python block:\n{block}"
-            )
+        text = page.read_text()
+        where = page.relative_to(ROOT)
+        assert _fenced_blocks(text, r"(?:python|py)\b[^\n]*") == [], f"{where}: hand-written python"
+        for block in _fenced_blocks(text, r" ?\{ ?\.python[^\n]*"):
+            match = re.fullmatch(r'--8<-- "docs/examples/([\w.]+)"\n', block)
+            assert match, f"{where} has a python block that is not a snippet:\n{block}"
+            assert (EXAMPLES / match.group(1)).is_file()
+            included.add(match.group(1))
+    assert included == set(EXPECTED), "every example appears in the docs"
