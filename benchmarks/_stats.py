@@ -20,7 +20,7 @@ class Sample:
     high: float
 
     def __str__(self) -> str:
-        return f"{self.median:.2f} ({self.low:.2f}–{self.high:.2f})"
+        return f"{self.median:.2f} ({self.low:.2f}-{self.high:.2f})"
 
 
 def sample(values: list[float]) -> Sample:

@@ -55,13 +55,18 @@ async def run(total: int, concurrency: int) -> float:
     return total / elapsed
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="tiny run for smoke tests")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.requests = 100
     rate = asyncio.run(run(args.requests, args.concurrency))
-    print(f"{args.requests} requests, concurrency {args.concurrency}: {rate:.0f} requests/s")
+    report = f"{args.requests} requests, concurrency {args.concurrency}: {rate:.0f} requests/s"
+    print(report)
+    return report
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark 3: import cost in fresh processes, against ``import aiobotocore.session``.
 
-Runs are interleaved so machine noise hits both sides alike.  Goal: <= 1.15×
+Runs are interleaved so machine noise hits both sides alike.  Goal: <= 1.15x
 for ``from export_kit import ExportKit`` (which needs aiobotocore anyway).
 
     python -m benchmarks.import_time [--quick]
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> str:
     base = results["import aiobotocore.session (baseline)"].median
     lines = ["| import | ms (interpreter start-up subtracted) | ratio |", "|---|---|---|"]
     for label, value in results.items():
-        lines.append(f"| {label} | {value} | {value.median / base:.2f}× |")
+        lines.append(f"| {label} | {value} | {value.median / base:.2f}x |")
     report = "\n".join([f"Machine: {machine()}", "", *lines])
     print(report)
     return report

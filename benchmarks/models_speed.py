@@ -10,10 +10,10 @@ parser on the same response body.  Goal: <= 25 µs each for the small request.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
-from typing import Any
-
 import json
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import botocore.session
 from botocore.parsers import create_parser
@@ -42,47 +42,43 @@ def response_dict(read_sets: int) -> dict[str, Any]:
         "status": "COMPLETED",
         "creationTime": now,
         "completionTime": now,
-        "readSets": [
-            {"id": f"{1000000000 + i}", "status": "FINISHED"} for i in range(read_sets)
-        ],
+        "readSets": [{"id": f"{1000000000 + i}", "status": "FINISHED"} for i in range(read_sets)],
         "ResponseMetadata": {"RequestId": "r", "HTTPStatusCode": 200},
     }
+
+
+def _request(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return omics.StartReadSetExportJobRequest.model_validate(kwargs).to_api()
+
+
+def _response(data: dict[str, Any]) -> object:
+    return omics.GetReadSetExportJobResponse.from_api(data)
 
 
 def measure(quick: bool) -> list[tuple[str, Sample, Sample]]:
     calls, repeats = (200, 3) if quick else (5000, 7)
     model = botocore.session.get_session().get_service_model("omics")
     shape = model.operation_model("StartReadSetExportJob").input_shape
+    output = model.operation_model("GetReadSetExportJob").output_shape
+    assert shape is not None
+    assert output is not None
     validator = ParamValidator()
+    parser = create_parser("rest-json")
     rows: list[tuple[str, Sample, Sample]] = []
     for label, size in (("small (1 source)", 1), ("large (100 sources)", 100)):
         kwargs = request_kwargs(size)
-        ours = per_call_us(
-            lambda k=kwargs: omics.StartReadSetExportJobRequest.model_validate(k).to_api(),
-            calls // (10 if size > 1 else 1),
-            repeats,
-        )
-        base = per_call_us(
-            lambda k=kwargs: validator.validate(k, shape),
-            calls // (10 if size > 1 else 1),
-            repeats,
-        )
+        n = calls // (10 if size > 1 else 1)
+        ours = per_call_us(partial(_request, kwargs), n, repeats)
+        base = per_call_us(partial(validator.validate, kwargs, shape), n, repeats)
         rows.append((f"request validate+to_api, {label}", ours, base))
-    output = model.operation_model("GetReadSetExportJob").output_shape
-    parser = create_parser("rest-json")
     for label, size in (("small", 0), ("large (100 read sets)", 100)):
         data = response_dict(size)
         wire = {k: v for k, v in data.items() if k != "ResponseMetadata"}
         body = json.dumps(wire, default=lambda d: d.isoformat()).encode()
         http = {"status_code": 200, "headers": {}, "body": body}
-        ours = per_call_us(
-            lambda d=data: omics.GetReadSetExportJobResponse.from_api(d),
-            calls // (10 if size > 1 else 1),
-            repeats,
-        )
-        base = per_call_us(
-            lambda h=http: parser.parse(h, output), calls // (10 if size > 1 else 1), repeats
-        )
+        n = calls // (10 if size > 1 else 1)
+        ours = per_call_us(partial(_response, data), n, repeats)
+        base = per_call_us(partial(parser.parse, http, output), n, repeats)
         rows.append((f"response parse, {label}", ours, base))
     return rows
 
@@ -99,7 +95,7 @@ def main(argv: list[str] | None = None) -> str:
     for label, ours, base in rows:
         baseline = "botocore ParamValidator" if label.startswith("request") else "botocore parser"
         lines.append(
-            f"| {label} | {ours} | {base} ({baseline}) | {ours.median / base.median:.2f}× |"
+            f"| {label} | {ours} | {base} ({baseline}) | {ours.median / base.median:.2f}x |"
         )
     report = "\n".join([f"Machine: {machine()}", "", *lines])
     print(report)

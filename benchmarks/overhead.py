@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,25 +22,13 @@ from typing import Any
 import aiobotocore.session
 from aiobotocore.config import AioConfig
 
+from benchmarks._child import child_emulator
 from benchmarks._stats import Sample, machine, sample
 from export_kit import ExportKit
 from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
 
 STORE = "1234567890"
 CONCURRENCY = 64
-
-_SERVER = """
-import asyncio, sys, warnings
-warnings.simplefilter("ignore")
-from export_kit.local import Emulator
-
-async def main():
-    async with Emulator(clock="manual") as emu:
-        print(emu.endpoint_url, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-asyncio.run(main())
-"""
 
 Call = Callable[[], Awaitable[object]]
 
@@ -111,17 +97,8 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--quick", action="store_true", help="tiny run for smoke tests")
     args = parser.parse_args(argv)
     calls, repeats = (CONCURRENCY, 2) if args.quick else (CONCURRENCY * 20, 9)
-    server = subprocess.Popen(
-        [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        endpoint = server.stdout.readline().strip()
+    with child_emulator() as endpoint:
         results = asyncio.run(measure(endpoint, calls=calls, repeats=repeats))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=30)
     lines = [
         f"{calls} calls per run, {repeats} runs per side; µs per call, median (min-max)",
         "",
