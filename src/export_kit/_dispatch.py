@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 from botocore.exceptions import (
@@ -23,17 +24,22 @@ from ._shapes import OperationInfo, OperationRequest
 from .errors import RequestValidationError, ServiceError, TransportError, service_error_class
 
 __all__ = [
-    "TRANSPORT_ERRORS",
     "api_kwargs",
     "build_request",
     "service_error",
     "transport_error",
+    "transport_errors",
 ]
 
 RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
 
 
-def _transport_errors() -> tuple[type[BaseException], ...]:
+@cache
+def transport_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions meaning "no answer came back": mapped to :class:`TransportError`.
+
+    Computed on first use: it imports the httpx backend only if it is installed.
+    """
     errors: list[type[BaseException]] = [
         HTTPClientError,  # ConnectionClosedError, ReadTimeoutError, ...
         BotocoreConnectionError,  # EndpointConnectionError, ConnectTimeoutError, ...
@@ -49,10 +55,6 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
     if httpx is not None:
         errors.append(httpx.TransportError)
     return tuple(errors)
-
-
-#: Exceptions meaning "no answer came back": mapped to :class:`TransportError`.
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = _transport_errors()
 
 
 def build_request(

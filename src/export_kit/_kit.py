@@ -17,8 +17,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ._config import client_config
-from ._dispatch import TRANSPORT_ERRORS, api_kwargs, service_error, transport_error
-from ._shapes import OperationInfo, OperationRequest, ResponseShape
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -30,13 +28,14 @@ if TYPE_CHECKING:
         PersonalizeFacade,
         SimpleDBv2Facade,
     )
+    from ._shapes import OperationInfo, OperationRequest, ResponseShape
     from .jobs import ExportJob, JobOutcome
     from .paging import Pager
     from .waiting import OnUpdate, PollPolicy
 
 __all__ = ["ExportKit"]
 
-ResponseT = TypeVar("ResponseT", bound=ResponseShape)
+ResponseT = TypeVar("ResponseT", bound="ResponseShape")
 
 _CREDENTIALS = frozenset(
     {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_account_id"}
@@ -174,17 +173,23 @@ class ExportKit:
 
         Returns the raw aiobotocore response dict (with ``ResponseMetadata``).
         """
+        # Imported here, not at module level, so ``from export_kit import ExportKit`` stays
+        # as cheap as importing aiobotocore itself (benchmarks/import_time.py).
+        from ._dispatch import service_error, transport_error, transport_errors
+
         client = self._clients.get(info.service) or await self._open_client(info.service)
         try:
             response: dict[str, Any] = await getattr(client, info.method)(**kwargs)
         except ClientError as exc:
             raise service_error(exc, info) from exc
-        except TRANSPORT_ERRORS as exc:
+        except transport_errors() as exc:
             raise transport_error(exc, info) from exc
         return response
 
     async def send(self, request: OperationRequest[ResponseT], /) -> ResponseT:
         """Send one request model and return its typed response (one page for list calls)."""
+        from ._dispatch import api_kwargs
+
         info = type(request).operation
         data = await self._call(info, api_kwargs(request))
         return cast("ResponseT", info.response.from_api(data))
