@@ -17,11 +17,10 @@ from botocore.exceptions import (
     IncompleteReadError,
 )
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
-from pydantic import ValidationError
 
 from ._config import httpx_module
 from ._shapes import OperationInfo, OperationRequest
-from .errors import RequestValidationError, ServiceError, TransportError, service_error_class
+from .errors import ServiceError, TransportError, service_error_class
 
 __all__ = [
     "api_kwargs",
@@ -73,12 +72,7 @@ def build_request(
                 f"got {type(request).__name__}"
             )
         return request
-    try:
-        return request_cls.model_validate(kwargs)
-    except ValidationError as exc:
-        raise RequestValidationError.from_pydantic(
-            request_cls.operation.name, request_cls, exc
-        ) from None
+    return request_cls.model_validate(kwargs)  # raises RequestValidationError
 
 
 def api_kwargs(request: OperationRequest[Any]) -> dict[str, Any]:

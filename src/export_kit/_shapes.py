@@ -11,9 +11,21 @@ import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Discriminator, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+if TYPE_CHECKING:
+    from pydantic.config import ExtraValues
+
+    from .errors import RequestValidationError
 
 __all__ = [
     "RESPONSE_CONTEXT",
@@ -52,9 +64,49 @@ class Shape(BaseModel):
 
 
 class RequestShape(Shape):
-    """A structure the caller sends: unknown keys and every modelled constraint are errors."""
+    """A structure the caller sends: unknown keys and every modelled constraint are errors.
+
+    Building one (``Model(...)`` or ``Model.model_validate(...)``) raises
+    :class:`~export_kit.errors.RequestValidationError` naming every problem by wire path.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _request_error(type(self), exc) from None
+
+    # This __init__ only translates the error, so pydantic may keep validating nested
+    # structures directly (as RootModel marks its own __init__); otherwise every nested
+    # error would arrive wrapped as a value_error of its parent.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # pyright: ignore[reportFunctionMemberAccess]
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: ExtraValues | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        try:
+            return super().model_validate(
+                obj,
+                strict=strict,
+                extra=extra,
+                from_attributes=from_attributes,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            )
+        except ValidationError as exc:
+            raise _request_error(cls, exc) from None
 
     def to_api(self) -> dict[str, Any]:
         """The exact keyword arguments aiobotocore expects: wire names, unset members omitted."""
@@ -66,6 +118,15 @@ def mask_url(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(("https://", "http://")) and "?" in value:
         return value.split("?", 1)[0] + "?…"
     return value
+
+
+def _request_error(model: type[RequestShape], error: ValidationError) -> RequestValidationError:
+    from .errors import RequestValidationError
+
+    info: OperationInfo | None = getattr(model, "operation", None)
+    return RequestValidationError.from_pydantic(
+        info.name if info is not None else model.__name__, model, error
+    )
 
 
 class ResponseShape(Shape):

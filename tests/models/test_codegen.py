@@ -109,3 +109,23 @@ def test_import_is_lazy() -> None:
     code = "import export_kit.models as m, sys; m.omics; print(sorted(k for k in sys.modules if k.startswith('export_kit.models.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['export_kit.models.omics']"
+
+
+def test_building_a_request_raises_request_validation_error() -> None:
+    from export_kit.errors import RequestValidationError
+    from export_kit.models import m2, omics
+
+    with pytest.raises(RequestValidationError) as caught:
+        omics.ExportReadSet(read_set_id="12")
+    assert caught.value.errors() == [
+        {"path": "readSetId", "rule": "min_length", "message": caught.value.errors()[0]["message"]}
+    ]
+    assert isinstance(caught.value, ValueError)
+    with pytest.raises(RequestValidationError) as nested:
+        m2.CreateDataSetExportTaskRequest.model_validate(
+            {"applicationId": "a", "exportConfig": {"dataSets": [{"datasetName": "x"}]}}
+        )
+    assert nested.value.operation == "CreateDataSetExportTask"
+    assert [(e["path"], e["rule"]) for e in nested.value.errors()] == [
+        ("exportConfig.dataSets[0].externalLocation", "required")
+    ]
