@@ -28,9 +28,9 @@ from .errors import (
 if TYPE_CHECKING:
     from . import local, models
     from ._kit import ExportKit
-    from .jobs import ExportJob, ExportStatus
+    from .jobs import ExportJob, ExportStatus, JobOutcome
     from .paging import Pager
-    from .waiting import PollPolicy
+    from .waiting import PollPolicy, WaitAllTimeout
 
 __version__ = "0.1.0"
 
@@ -43,6 +43,7 @@ __all__ = [
     "ExportKitError",
     "ExportStatus",
     "InvalidRequestError",
+    "JobOutcome",
     "NotFoundError",
     "Pager",
     "PollPolicy",
@@ -52,6 +53,7 @@ __all__ = [
     "ServiceError",
     "ThrottlingError",
     "TransportError",
+    "WaitAllTimeout",
     "WaitTimeout",
     "__version__",
     "local",
@@ -62,6 +64,8 @@ _LAZY = {
     "ExportKit": "._kit",
     "ExportJob": ".jobs",
     "ExportStatus": ".jobs",
+    "JobOutcome": ".jobs",
+    "WaitAllTimeout": ".waiting",
     "Pager": ".paging",
     "PollPolicy": ".waiting",
     "local": ".local",

@@ -134,6 +134,7 @@ async def run_demo(
     ):
         console.print(f"Emulator on [bold]{emu.endpoint_url}[/], files under {data_dir}")
         plans = scenarios(emu.region)
+        started_at = time.time() - 1  # file times have coarse resolution on some systems
         begun = time.monotonic()
         jobs = list(await _start_all(kit, plans))
         locations = {id(job): plan.location for job, plan in zip(jobs, plans, strict=True)}
@@ -169,7 +170,7 @@ async def run_demo(
         for outcome in outcomes:
             if outcome.error is not None:
                 console.print(f"[red]{outcome.job.service}: {outcome.error}[/]")
-        files = await anyio.to_thread.run_sync(_files_under, data_dir)
+        files = await anyio.to_thread.run_sync(_files_under, data_dir, started_at)
         console.print(f"{len(files)} exported files under {data_dir}:")
         for path in files[:12]:
             console.print(f"  {path.relative_to(data_dir)}")
@@ -180,8 +181,9 @@ async def run_demo(
         return 0 if ok else 1
 
 
-def _files_under(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+def _files_under(root: Path, since: float) -> list[Path]:
+    """Files this run wrote (an earlier demo's files may share the directory)."""
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.stat().st_mtime >= since)
 
 
 async def _start_all(kit: ExportKit, plans: list[Scenario]) -> list[ExportJob]:

@@ -1,4 +1,4 @@
-"""The ``export-kit`` command: demo, serve, start, status, wait, list.
+"""The export-kit command: demo, serve, start, status, wait, list.
 
 Bad input (unreadable or malformed JSON, an invalid field, an unknown token)
 prints one ``error:`` line per problem and exits 2; a failed service call or
@@ -207,13 +207,14 @@ async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
     jobs = _resume_all(kit, args.tokens)
     poll = None
     if args.min_delay is not None or args.max_delay is not None:
-        try:
-            poll = PollPolicy(
-                min_delay=args.min_delay if args.min_delay is not None else 2.0,
-                max_delay=args.max_delay if args.max_delay is not None else 120.0,
-            )
+        from .services import spec_for
+
+        try:  # an unset bound keeps each service's own default
+            poll = PollPolicy(min_delay=args.min_delay, max_delay=args.max_delay)
+            for service in {job.service for job in jobs}:
+                poll.over(spec_for(service).default_poll)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(f"--min-delay/--max-delay: {exc}") from None
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

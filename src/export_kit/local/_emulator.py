@@ -73,7 +73,8 @@ class Emulator:
         faults: ``FaultConfig`` for every call or a mapping of ``"*"`` / service /
             ``"service.Operation"`` to ``FaultConfig``.
         verify_signatures: check SigV4 signatures against ``secret_key``.
-        host, port: the listening address; loopback only, port 0 picks a free one.
+        host: the listening address; loopback only (127.0.0.1, ::1, localhost).
+        port: the listening port; 0 picks a free one.
         persist: keep state in ``data_dir`` across restarts (default: on when data_dir is set).
         missing: (service, resource id) pairs that do not exist (see ``mark_missing``).
         max_body_bytes: larger request bodies get HTTP 413.
