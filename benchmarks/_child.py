@@ -1,11 +1,19 @@
-"""Run the emulator in a child process, so its CPU and memory stay out of the measurement."""
+"""The emulator in a child process (its CPU and memory stay out of the measurement), and
+client pairs configured alike for both sides of a comparison."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import aiobotocore.session
+from aiobotocore.config import AioConfig
+
+from export_kit import ExportKit
+from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
 
 _SERVER = """
 import asyncio, sys, warnings
@@ -37,3 +45,26 @@ def child_emulator(*, clock: str = "manual", job_duration: float = 5.0) -> Itera
         assert server.stdin is not None
         server.stdin.close()
         server.wait(timeout=30)
+
+
+@asynccontextmanager
+async def omics_clients(endpoint: str) -> AsyncIterator[tuple[Any, ExportKit]]:
+    """A raw aiobotocore omics client and an ExportKit, configured alike, for one endpoint.
+
+    Both use standard retries, host-prefix injection off and botocore's pool of 10.
+    """
+    session: Any = aiobotocore.session.get_session()
+    credentials = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
+    config = AioConfig(inject_host_prefix=False, retries={"mode": "standard"})
+    async with (
+        session.create_client(
+            "omics", region_name=DEFAULT_REGION, endpoint_url=endpoint, config=config, **credentials
+        ) as raw,
+        ExportKit(
+            region_name=DEFAULT_REGION,
+            endpoint_url=endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        ) as kit,
+    ):
+        yield raw, kit

@@ -16,11 +16,10 @@ import asyncio
 import json
 import subprocess
 import sys
-from typing import Any
 
 import psutil
 
-from benchmarks._child import child_emulator
+from benchmarks._child import child_emulator, omics_clients
 from benchmarks._stats import Sample, machine, sample
 
 STORE = "1234567890"
@@ -41,27 +40,10 @@ async def _sample_peak(rss: list[int], stop: asyncio.Event) -> None:
 
 async def run_side(side: str, endpoint: str, jobs: int) -> dict[str, float]:
     """In this process: start ``jobs`` jobs, wait for all, report RSS growth per job."""
-    import aiobotocore.session
-    from aiobotocore.config import AioConfig
+    from export_kit import PollPolicy
 
-    from export_kit import ExportKit, PollPolicy
-    from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
-
-    credentials = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
     poll = PollPolicy(min_delay=0.2, max_delay=1.0)
-    session: Any = aiobotocore.session.get_session()
-    config = AioConfig(inject_host_prefix=False, retries={"mode": "standard"})
-    async with (
-        session.create_client(
-            "omics", region_name=DEFAULT_REGION, endpoint_url=endpoint, config=config, **credentials
-        ) as raw,
-        ExportKit(
-            region_name=DEFAULT_REGION,
-            endpoint_url=endpoint,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-        ) as kit,
-    ):
+    async with omics_clients(endpoint) as (raw, kit):
         ids = [
             (await raw.start_read_set_export_job(sequenceStoreId=STORE, **START))["id"]
             for _ in range(jobs)

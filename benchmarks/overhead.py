@@ -17,15 +17,9 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-import aiobotocore.session
-from aiobotocore.config import AioConfig
-
-from benchmarks._child import child_emulator
+from benchmarks._child import child_emulator, omics_clients
 from benchmarks._stats import Sample, machine, sample
-from export_kit import ExportKit
-from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
 
 STORE = "1234567890"
 CONCURRENCY = 64
@@ -48,20 +42,7 @@ async def _per_call_us(call: Call, calls: int, concurrency: int) -> float:
 
 async def measure(endpoint: str, *, calls: int, repeats: int) -> dict[str, tuple[Sample, Sample]]:
     """Per mode (sequential, concurrent): (raw aiobotocore, ExportKit) samples in µs/call."""
-    credentials = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
-    session: Any = aiobotocore.session.get_session()
-    config = AioConfig(inject_host_prefix=False, retries={"mode": "standard"})
-    async with (
-        session.create_client(
-            "omics", region_name=DEFAULT_REGION, endpoint_url=endpoint, config=config, **credentials
-        ) as raw,
-        ExportKit(
-            region_name=DEFAULT_REGION,
-            endpoint_url=endpoint,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-        ) as kit,
-    ):
+    async with omics_clients(endpoint) as (raw, kit):
         job = await kit.omics.start_read_set_export_job(
             sequence_store_id=STORE,
             destination="s3://bucket/out/",

@@ -129,3 +129,11 @@ def test_building_a_request_raises_request_validation_error() -> None:
     assert [(e["path"], e["rule"]) for e in nested.value.errors()] == [
         ("exportConfig.dataSets[0].externalLocation", "required")
     ]
+
+
+def test_codegen_scope_is_the_design_scope() -> None:
+    """tools/codegen.py and the emulator list the same 17 operations (DESIGN.md's scope)."""
+    from export_kit.local import OPERATIONS
+
+    assert dict(codegen().OPERATIONS) == dict(OPERATIONS)
+    assert sum(len(ops) for ops in OPERATIONS.values()) == 17
