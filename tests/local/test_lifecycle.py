@@ -73,7 +73,7 @@ async def test_personalize_lifecycle(emulator: Emulator, aio_client: AioClientFa
         job = (await pz.describe_dataset_export_job(datasetExportJobArn=arn))["datasetExportJob"]
         statuses.append(job["status"])
     assert statuses == ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
-    assert job["ingestionMode"] == "BULK"
+    assert job["ingestionMode"] == "PUT"  # the documented default
     assert job["datasetArn"] == DATASET
     assert isinstance(job["creationDateTime"], datetime)
     assert job["lastUpdatedDateTime"] > job["creationDateTime"]

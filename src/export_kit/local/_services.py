@@ -368,7 +368,8 @@ class State:
             out["failureReason"] = job.reason or DEFAULT_FAILURE
         if full:
             out["datasetArn"] = job.params["datasetArn"]
-            out["ingestionMode"] = job.params.get("ingestionMode", "BULK")
+            # The API reference: "The default value is PUT."
+            out["ingestionMode"] = job.params.get("ingestionMode", "PUT")
             out["roleArn"] = job.params["roleArn"]
             out["jobOutput"] = job.params["jobOutput"]
         return out
