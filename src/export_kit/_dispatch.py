@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import (
     ClientError,
@@ -19,8 +19,10 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from ._config import httpx_module
-from ._shapes import OperationInfo, OperationRequest
 from .errors import ServiceError, TransportError, service_error_class
+
+if TYPE_CHECKING:  # pydantic loads with the first model, not with ExportKit
+    from ._shapes import OperationInfo, OperationRequest
 
 __all__ = [
     "api_kwargs",
@@ -30,7 +32,7 @@ __all__ = [
     "transport_errors",
 ]
 
-RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
+RequestT = TypeVar("RequestT", bound="OperationRequest[Any]")
 
 
 @cache

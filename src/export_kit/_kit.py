@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ._config import client_config
+from ._dispatch import api_kwargs, service_error, transport_error, transport_errors
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -173,10 +174,6 @@ class ExportKit:
 
         Returns the raw aiobotocore response dict (with ``ResponseMetadata``).
         """
-        # Imported here, not at module level, so ``from export_kit import ExportKit`` stays
-        # as cheap as importing aiobotocore itself (benchmarks/import_time.py).
-        from ._dispatch import service_error, transport_error, transport_errors
-
         client = self._clients.get(info.service) or await self._open_client(info.service)
         try:
             response: dict[str, Any] = await getattr(client, info.method)(**kwargs)
@@ -188,8 +185,6 @@ class ExportKit:
 
     async def send(self, request: OperationRequest[ResponseT], /) -> ResponseT:
         """Send one request model and return its typed response (one page for list calls)."""
-        from ._dispatch import api_kwargs
-
         info = type(request).operation
         data = await self._call(info, api_kwargs(request))
         return cast("ResponseT", info.response.from_api(data))
