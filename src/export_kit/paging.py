@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from ._shapes import OperationRequest, ResponseShape
 
 if TYPE_CHECKING:
-    from ._kit import ExportKit
+    from .jobs import Sender
 
 __all__ = ["Pager"]
 
@@ -83,7 +83,7 @@ class Pager(Generic[ItemT, PageT]):
 
     def __init__(
         self,
-        kit: ExportKit,
+        kit: Sender,
         request: OperationRequest[PageT],
         *,
         max_items: int | None = None,

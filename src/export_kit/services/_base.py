@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -181,24 +182,20 @@ async def list_until_found(
     further pages would cost more than describing the missing jobs one by one (beyond
     ⌈N / page_size⌉ pages, one extra page per missing job at most).
     """
+    from export_kit.paging import Pager
+
     want = set(wanted)
     ideal = math.ceil(len(want) / page_size)
     found: dict[str, ItemT] = {}
-    token: str | None = None
-    tokens: set[str] = set()
     pages = 0
-    while True:
-        page = request if token is None else request.model_copy(update={"next_token": token})
-        response = await sender.send(page)
-        pages += 1
-        for item in items(response) or ():
-            key = id_of(item)
-            if key is not None and key in want:
-                found[key] = item
-        missing = len(want) - len(found)
-        token = response.next_token
-        if not missing or not token or token in tokens:
-            return found
-        if pages >= ideal + missing:
-            return found
-        tokens.add(token)
+    async with aclosing(Pager(sender, request).pages()) as responses:
+        async for response in responses:
+            pages += 1
+            for item in items(response) or ():
+                key = id_of(item)
+                if key is not None and key in want:
+                    found[key] = item
+            missing = len(want) - len(found)
+            if not missing or pages >= ideal + missing:
+                break
+    return found
