@@ -110,8 +110,28 @@ class RequestValidationError(ExportKitError, ValueError):
                 message = "is required"
             elif rule == "unknown_key":
                 message = "is not a member of this structure"
+            elif rule == "pattern":
+                pattern = _service_pattern(str((item.get("ctx") or {}).get("pattern", "")))
+                message = f"does not match the service pattern {pattern}"
             issues.append(ValidationIssue(path=path, rule=rule, message=message))
         return cls(operation, issues)
+
+
+# tools/codegen.py spells Java's ASCII \s and \S as POSIX classes for pydantic's regex
+# engine; show users the familiar spelling (the meaning is the same).
+_POSIX_SPELLINGS = (
+    ("[[:space:][:^space:]]", r"[\s\S]"),
+    ("[[:^space:]]", r"\S"),
+    ("[[:space:]]", r"\s"),
+    ("[:^space:]", r"\S"),
+    ("[:space:]", r"\s"),
+)
+
+
+def _service_pattern(pattern: str) -> str:
+    for posix, java in _POSIX_SPELLINGS:
+        pattern = pattern.replace(posix, java)
+    return pattern
 
 
 # -- service errors ---------------------------------------------------------------------------

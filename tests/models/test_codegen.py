@@ -137,3 +137,18 @@ def test_codegen_scope_is_the_design_scope() -> None:
 
     assert dict(codegen().OPERATIONS) == dict(OPERATIONS)
     assert sum(len(ops) for ops in OPERATIONS.values()) == 17
+
+
+def test_pattern_errors_quote_the_service_pattern() -> None:
+    """Messages show the pattern as the AWS documentation spells it, not the translation."""
+    from export_kit.errors import RequestValidationError
+    from export_kit.models import m2
+
+    with pytest.raises(RequestValidationError) as caught:
+        m2.GetDataSetExportTaskRequest(application_id="has space", task_id="t")
+    (issue,) = caught.value.errors()
+    assert issue == {
+        "path": "applicationId",
+        "rule": "pattern",
+        "message": r"does not match the service pattern ^\S{1,80}$",
+    }
