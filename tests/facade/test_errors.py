@@ -14,6 +14,7 @@ from export_kit import (
     ExportKit,
     InvalidRequestError,
     NotFoundError,
+    QuotaExceededError,
     ServerError,
     ServiceError,
     ThrottlingError,
@@ -179,3 +180,35 @@ async def test_default_retries_hide_one_throttle_and_reuse_the_client_token(emu:
     assert emu.requests[("omics", "StartReadSetExportJob")] == 2
     assert len(tokens) == 2
     assert tokens[0] == tokens[1]  # one token per logical call, reused by the retry
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "code", "status"),
+    [
+        ("m2", "create_data_set_export_task", "ServiceQuotaExceededException", 402),
+        ("personalize", "create_dataset_export_job", "LimitExceededException", 400),
+        ("simpledbv2", "start_domain_export", "NumberExportsLimitExceeded", 409),
+        ("omics", "start_read_set_export_job", "ServiceQuotaExceededException", 402),
+    ],
+)
+async def test_quota_exceeded(service: str, method: str, code: str, status: int) -> None:
+    async with (
+        Emulator(clock="manual", max_active_jobs=1) as quota,
+        ExportKit(**quota.kit_kwargs(), config=NO_RETRIES) as kit,
+    ):
+        start = getattr(getattr(kit, service), method)
+        await start(**START_KWARGS[service])
+        second = dict(START_KWARGS[service])
+        if service == "personalize":
+            second["job_name"] = "job-2"
+        with pytest.raises(QuotaExceededError) as caught:
+            await start(**second)
+        _check(
+            caught.value,
+            service=service,
+            operation=caught.value.operation,
+            code=code,
+            status=status,
+        )
+        quota.advance(3600)  # the first job finishes: room for another
+        await start(**second)

@@ -78,6 +78,9 @@ class Emulator:
         persist: keep state in ``data_dir`` across restarts (default: on when data_dir is set).
         missing: (service, resource id) pairs that do not exist (see ``mark_missing``).
         max_body_bytes: larger request bodies get HTTP 413.
+        max_active_jobs: a per-service quota of unfinished export jobs; one more start gets
+            the service's quota error (m2/omics ServiceQuotaExceededException, Personalize
+            LimitExceededException, SimpleDB v2 NumberExportsLimitExceeded).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class Emulator:
         persist: bool | None = None,
         missing: Iterable[tuple[str, str]] = (),
         max_body_bytes: int = 1024 * 1024,
+        max_active_jobs: int | None = None,
         region: str = DEFAULT_REGION,
         secret_key: str = SECRET_KEY,
     ) -> None:
@@ -119,6 +123,7 @@ class Emulator:
             data_dir=self.data_dir,
             persist=(self.data_dir is not None) if persist is None else persist,
             base_url=lambda: self.endpoint_url,
+            max_active_jobs=max_active_jobs,
         )
         for service, resource in missing:
             self.mark_missing(service, resource)

@@ -53,6 +53,14 @@ CODES: Final[dict[str, dict[ErrorKind, str]]] = {
     },
 }
 
+#: Each service's modelled "too many jobs" error (Discovery's StartExportTask models none).
+QUOTA_CODES: Final[dict[str, str]] = {
+    "m2": "ServiceQuotaExceededException",
+    "personalize": "LimitExceededException",
+    "simpledbv2": "NumberExportsLimitExceeded",
+    "omics": "ServiceQuotaExceededException",
+}
+
 #: Statuses for codes that no served model defines (AWS common errors).
 _COMMON_STATUS: Final[dict[str, int]] = {
     "ThrottlingException": 400,

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 from . import _files, _store
 from ._clock import Clock
-from ._errors import error, kind_error
+from ._errors import QUOTA_CODES, error, kind_error
 from ._jobs import (
     DEFAULT_FAILURE,
     DEFAULT_PARTIAL,
@@ -78,6 +78,8 @@ class State:
     data_dir: Path | None
     persist: bool
     base_url: Callable[[], str] = lambda: "http://127.0.0.1"
+    #: At most this many unfinished export jobs per service (None: no quota).
+    max_active_jobs: int | None = None
     jobs: dict[str, Job] = field(default_factory=dict[str, Job])
     tokens: dict[str, _Token] = field(default_factory=dict[str, _Token])
     names: dict[str, str] = field(default_factory=dict[str, str])
@@ -140,6 +142,19 @@ class State:
     def _new_job(
         self, service: str, kind: str, job_id: str, scope: str, params: dict[str, Any]
     ) -> Job:
+        if kind == "export" and self.max_active_jobs is not None and service in QUOTA_CODES:
+            now = self.now()
+            active = sum(
+                1
+                for j in self.jobs.values()
+                if j.service == service and j.kind == "export" and j.finished_at(now) is None
+            )
+            if active >= self.max_active_jobs:
+                raise error(
+                    service,
+                    QUOTA_CODES[service],
+                    f"Limit of {self.max_active_jobs} export jobs in progress reached.",
+                )
         self.seq += 1
         queue = self.forced.get(service, [])
         forced = queue.pop(0) if queue and kind == "export" else None
