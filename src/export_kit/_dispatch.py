@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pydantic loads with the first model, not with ExportKit
 __all__ = [
     "api_kwargs",
     "build_request",
+    "retry_after",
     "service_error",
     "transport_error",
     "transport_errors",
@@ -108,7 +109,28 @@ def service_error(exc: ClientError, info: OperationInfo) -> ServiceError:
         code=code,
         http_status=status if isinstance(status, int) else None,
         request_id=request_id or None,
+        retry_after=retry_after(headers),
     )
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The server's retry hint in seconds: ``x-amz-retry-after`` (ms) or ``Retry-After`` (s).
+
+    botocore's standard mode reads ``x-amz-retry-after`` only behind an internal flag, so
+    the waiter applies the hint itself.  HTTP-date forms of ``Retry-After`` are ignored.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name, scale in (("x-amz-retry-after", 1000.0), ("retry-after", 1.0)):
+        raw = lowered.get(name)
+        if raw is None:
+            continue
+        try:
+            value = float(raw) / scale
+        except ValueError:
+            continue
+        if value >= 0:
+            return value
+    return None
 
 
 def transport_error(exc: BaseException, info: OperationInfo) -> TransportError:

@@ -149,6 +149,7 @@ class ServiceError(ExportKitError):
         code: str,
         http_status: int | None = None,
         request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.service = service
         self.operation = operation
@@ -156,13 +157,20 @@ class ServiceError(ExportKitError):
         self.message = message
         self.http_status = http_status
         self.request_id = request_id
+        #: Seconds the service asked us to wait before retrying (``x-amz-retry-after`` or
+        #: ``Retry-After``), if it said; the waiter never polls again sooner.
+        self.retry_after = retry_after
         super().__init__(f"{service}.{operation} failed with {code}: {message}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_service_error,
             (type(self), self.message, self.service, self.operation, self.code),
-            {"http_status": self.http_status, "request_id": self.request_id},
+            {
+                "http_status": self.http_status,
+                "request_id": self.request_id,
+                "retry_after": self.retry_after,
+            },
         )
 
 

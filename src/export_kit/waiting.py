@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
-from .errors import ExportKitError, NotFoundError, WaitTimeout
+from .errors import ExportKitError, NotFoundError, ServiceError, WaitTimeout
 
 if TYPE_CHECKING:
     from .jobs import ExportJob, Sender
@@ -322,7 +322,11 @@ async def track(
                 timed_out.extend(group.jobs)
                 del groups[name]
             else:
-                group.due = after + delay
+                # A server's retry hint is a floor for the next attempt (never past the deadline).
+                hint = max((_retry_hint(results.get(id(j))) for j in group.jobs), default=0.0)
+                if remaining is not None:
+                    hint = min(hint, remaining)
+                group.due = after + max(delay, hint)
         changed.sort(key=lambda j: order[id(j)])
         finished.sort(key=lambda j: order[id(j)])
         timed_out.sort(key=lambda j: order[id(j)])
@@ -345,6 +349,14 @@ def _request_budget(clock: Clock, remaining: float | None) -> float:
     if remaining is None or not isinstance(clock, AnyioClock):
         return math.inf
     return max(remaining, 1.0)
+
+
+def _retry_hint(entry: tuple[ExportJob, Observation | BaseException] | None) -> float:
+    """Seconds a throttled or failing poll was asked to wait (0 when no hint came back)."""
+    error = entry[1] if entry is not None else None
+    if isinstance(error, ServiceError) and error.retry_after is not None:
+        return error.retry_after
+    return 0.0
 
 
 def _on_error(job: ExportJob, error: BaseException, group: _Group, now: float) -> bool:

@@ -212,3 +212,27 @@ async def test_quota_exceeded(service: str, method: str, code: str, status: int)
         )
         quota.advance(3600)  # the first job finishes: room for another
         await start(**second)
+
+
+async def test_throttling_carries_the_servers_retry_hint(kit: ExportKit, emu: Emulator) -> None:
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob")
+    with pytest.raises(ThrottlingError) as caught:
+        await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="5555555555")
+    assert caught.value.retry_after == 1.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"x-amz-retry-after": "1500"}, 1.5),
+        ({"Retry-After": "3"}, 3.0),
+        ({"x-amz-retry-after": "250", "retry-after": "9"}, 0.25),
+        ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
+        ({"Retry-After": "-1"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_hint_parsing(headers: dict[str, str], expected: float | None) -> None:
+    from export_kit._dispatch import retry_after
+
+    assert retry_after(headers) == expected

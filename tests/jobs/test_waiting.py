@@ -238,3 +238,16 @@ async def test_personalize_lost_create_response_is_adopted_after_botocore_s_retr
         job = await kit.personalize.start(**start_kwargs("personalize"))
     assert emu.job_ids("personalize") == [job.id]
     assert emu.requests[("personalize", "CreateDatasetExportJob")] == 2
+
+
+async def test_a_throttled_poll_waits_at_least_the_servers_retry_hint(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    """The emulator's throttling answers carry x-amz-retry-after: 1000 (ms)."""
+    job = await kit.omics.start(**start_kwargs("omics"))
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
+    done = await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=0.2, clock=clock))
+    assert done.status is ExportStatus.SUCCEEDED
+    first, *rest = clock.sleeps
+    assert first >= 1.0  # the hint, although the backoff alone would sleep at most 0.2 s
+    assert all(s <= 0.2 for s in rest)

@@ -110,8 +110,9 @@ def error(service: str | None, code: str, message: str, **extra: Any) -> ApiErro
 def kind_error(service: str, kind: ErrorKind, message: str, **extra: Any) -> ApiError:
     """An ``ApiError`` of a generic kind, in ``service``'s own code."""
     err = error(service, CODES[service][kind], message, **extra)
-    if kind == "throttling":
+    if kind == "throttling":  # a retry hint, in both spellings clients read
         err.headers["Retry-After"] = "1"
+        err.headers["x-amz-retry-after"] = "1000"
     return err
 
 
