@@ -143,8 +143,9 @@ async def test_invalid_request_sends_nothing(
     assert emu.total_requests == 0
 
 
-async def test_operation_is_named(kit: ExportKit) -> None:
+async def test_operation_is_named(kit: ExportKit, emu: Emulator) -> None:
     with pytest.raises(RequestValidationError) as caught:
         await kit.omics.get_read_set_export_job(sequence_store_id=STORE)
     assert caught.value.operation == "GetReadSetExportJob"
     assert "id: is required [required]" in str(caught.value)
+    assert emu.total_requests == 0

@@ -182,13 +182,14 @@ async def test_resume_across_two_kits(emu: Emulator, clock: EmuClock) -> None:
         assert done.status is ExportStatus.SUCCEEDED
 
 
-async def test_tokens_are_versioned_and_checked(kit: ExportKit) -> None:
+async def test_tokens_are_versioned_and_checked(kit: ExportKit, emu: Emulator) -> None:
     job = kit.job("personalize", "arn:aws:personalize:us-east-1:1:dataset-export-job/x")
     token = job.token()
     assert kit.resume(token).id == job.id
     for bad in ("", "ekjob.", "ekjob.!!!", "nope", token[:-4] + "AAAA", "ekjob.eyJ2IjoyfQ"):
         with pytest.raises(ValueError, match="token"):
             kit.resume(bad)
+    assert emu.total_requests == 0
 
 
 async def test_personalize_adopts_the_job_a_lost_create_made(kit: ExportKit, emu: Emulator) -> None:
