@@ -171,10 +171,12 @@ async def test_refresh_and_attach_by_id(kit: ExportKit, emu: Emulator) -> None:
     assert (await job.refresh()).status is ExportStatus.PENDING
     emu.advance(3)
     assert (await job.refresh()).native_status == "Running"
+    emu.reset_counts()
     with pytest.raises(ValueError, match="needs sequenceStoreId"):
         kit.job("omics", "1234567890")
     with pytest.raises(ValueError, match="unknown scope"):
         kit.job("discovery", "x", applicationId=APP)
+    assert emu.total_requests == 0
 
 
 async def test_hints_are_learnt_from_describe(kit: ExportKit, emu: Emulator) -> None:
