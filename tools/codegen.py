@@ -198,23 +198,32 @@ class Renderer:
 
     # Types -------------------------------------------------------------------------------
 
-    def type_of(self, shape_name: str, strict: bool, where: str) -> str:
-        """The annotation for a value of ``shape_name``; ``strict`` adds constraints."""
+    def type_of(self, shape_name: str, strict: bool, where: str, rules: str = "Field") -> str:
+        """The annotation for a value of ``shape_name``; ``strict`` adds constraints.
+
+        ``rules`` names the wrapper of those constraints: ``Field`` (always enforced) or,
+        in structures shared with responses, ``RequestRules`` (enforced on requests only).
+        """
         shape = self.svc.shapes[shape_name]
         kind = shape["type"]
         if kind == "structure":
             return shape_name
         if kind == "list":
-            return f"list[{self.type_of(shape['member']['shape'], strict, where + '[]')}]"
+            item = self.type_of(shape["member"]["shape"], strict, where + "[]", rules)
+            return f"list[{item}]"
         if kind == "map":
-            key = self.type_of(shape["key"]["shape"], strict, where + "{key}")
-            value = self.type_of(shape["value"]["shape"], strict, where + "{}")
+            key = self.type_of(shape["key"]["shape"], strict, where + "{key}", rules)
+            value = self.type_of(shape["value"]["shape"], strict, where + "{}", rules)
             return f"dict[{key}, {value}]"
-        return self.scalar(shape_name, strict, where, annotate=True)
+        return self.scalar(shape_name, strict, where, annotate=True, rules=rules)
 
-    def scalar(self, shape_name: str, strict: bool, where: str, *, annotate: bool) -> str:
+    def scalar(
+        self, shape_name: str, strict: bool, where: str, *, annotate: bool, rules: str = "Field"
+    ) -> str:
         shape = self.svc.shapes[shape_name]
         kind = shape["type"]
+        if "enum" in shape and rules != "Field":
+            raise CodegenError(f"{where}: an enum in a structure shared with responses")
         if "enum" in shape:
             literal = "Literal[" + ", ".join(repr(v) for v in shape["enum"]) + "]"
             return literal if strict else f"{literal} | str"
@@ -231,7 +240,7 @@ class Renderer:
         if not strict or not annotate:
             return base
         constraints = self.constraints(shape_name, where)
-        return f"Annotated[{base}, Field({constraints})]" if constraints else base
+        return f"Annotated[{base}, {rules}({constraints})]" if constraints else base
 
     def constraints(self, shape_name: str, where: str) -> str:
         shape = self.svc.shapes[shape_name]
@@ -261,17 +270,21 @@ class Renderer:
 
     def member_line(self, owner: str, wire: str, ref: Mapping[str, Any], required: bool) -> str:
         strict = self.direction(owner) != OUT
+        rules = "RequestRules" if self.direction(owner) == "both" else "Field"
         target = ref["shape"]
         target_shape = self.svc.shapes[target]
         kwargs = [f"validation_alias={wire!r}", f"serialization_alias={wire!r}"]
+        where = f"{owner}.{wire}"
         if target_shape["type"] in {"structure", "list", "map"}:
-            annotation = self.type_of(target, strict, f"{owner}.{wire}")
+            annotation = self.type_of(target, strict, where, rules)
         else:
-            annotation = self.scalar(target, strict, f"{owner}.{wire}", annotate=False)
+            annotation = self.scalar(target, strict, where, annotate=False, rules=rules)
         if strict and target_shape["type"] != "structure":
-            constraints = self.constraints(target, f"{owner}.{wire}")
-            if constraints:
+            constraints = self.constraints(target, where)
+            if constraints and rules == "Field":
                 kwargs.append(constraints)
+            elif constraints:
+                annotation = f"Annotated[{annotation}, RequestRules({constraints})]"
         doc = plain_text(ref.get("documentation") or target_shape.get("documentation"))
         if doc:
             kwargs.append(f"description={doc!r}")
@@ -455,6 +468,7 @@ class Renderer:
             "    OperationInfo,",
             "    OperationRequest,",
             "    Paginator,",
+            "    RequestRules,",
             "    RequestShape,",
             "    ResponseShape,",
             "    SharedShape,",
@@ -489,6 +503,7 @@ _RESERVED = {
     "OperationInfo",
     "OperationRequest",
     "Paginator",
+    "RequestRules",
     "RequestShape",
     "ResponseShape",
     "SharedShape",
@@ -502,7 +517,8 @@ def _drop_unused_imports(text: str) -> str:
     head, sep, body = text.partition("__all__ = [")
     names = ["datetime", "ClassVar", "Literal", "TypeAlias", "StrictBool", "StrictBytes"]
     names += ["StrictFloat", "StrictInt", "StrictStr", "OperationInfo", "OperationRequest"]
-    names += ["Paginator", "RequestShape", "ResponseShape", "SharedShape", "UnknownMember"]
+    names += ["Paginator", "RequestRules", "RequestShape", "ResponseShape", "SharedShape"]
+    names += ["UnknownMember"]
     names += ["union_discriminator"]
     for name in names:
         if not re.search(rf"\b{name}\b", body):

@@ -11,16 +11,20 @@ import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     model_validator,
 )
+from pydantic_core import core_schema
 
 if TYPE_CHECKING:
     from pydantic.config import ExtraValues
@@ -32,6 +36,7 @@ __all__ = [
     "OperationInfo",
     "OperationRequest",
     "Paginator",
+    "RequestRules",
     "RequestShape",
     "ResponseShape",
     "Shape",
@@ -176,6 +181,36 @@ class SharedShape(RequestShape):
             ]
             raise ValidationError.from_exception_data(type(self).__name__, details)
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRules:
+    """Field rules that bind only when the caller builds the structure.
+
+    Generated for the structures that are also parsed from responses (``SharedShape``),
+    where the same class must stay lenient: AWS may send values outside the request rules.
+    """
+
+    min_length: int | None = None
+    max_length: int | None = None
+    ge: float | None = None
+    le: float | None = None
+    pattern: str | None = None
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        rules = {name: getattr(self, name) for name in self.__slots__}
+        field = Field(**{k: v for k, v in rules.items() if v is not None})
+        annotated: Any = Annotated  # built at run time from the annotated source type
+        strict = TypeAdapter[Any](annotated[source, field])
+
+        def check(value: Any, info: ValidationInfo) -> Any:
+            if not _is_response(info):
+                strict.validate_python(value)
+            return value
+
+        return core_schema.with_info_after_validator_function(check, handler(source))
 
 
 class UnknownMember(BaseModel):

@@ -72,6 +72,26 @@ def test_shared_structure_is_strict_in_requests_and_lenient_in_responses() -> No
     assert [(e["path"], e["rule"]) for e in caught.value.errors()] == [("new", "unknown_key")]
 
 
+def test_shared_structure_field_rules_bind_requests_only() -> None:
+    odd = {"path": "ftp://" + "x" * 300}  # breaks the path pattern and its 256 maximum
+    described = personalize.DescribeDatasetExportJobResponse.from_api(
+        {"datasetExportJob": {"jobOutput": {"s3DataDestination": odd}}}
+    )
+    assert described.dataset_export_job is not None
+    assert described.dataset_export_job.job_output is not None
+    assert described.dataset_export_job.job_output.s3_data_destination.path == odd["path"]
+    with pytest.raises(RequestValidationError) as caught:
+        personalize.CreateDatasetExportJobRequest(
+            job_name="j",
+            dataset_arn="arn:aws:personalize:us-east-1:123456789012:dataset/g/D",
+            role_arn="arn:aws:iam::123456789012:role/R",
+            job_output={"s3DataDestination": {"path": "ftp://host/x"}},
+        )
+    assert [(e["path"], e["rule"]) for e in caught.value.errors()] == [
+        ("jobOutput.s3DataDestination.path", "pattern")
+    ]
+
+
 # No union reaches a response in the 17 operations today; generated response unions use
 # the same helper with response=True, exercised here on a model built the same way.
 class PlaceS3(ResponseShape):

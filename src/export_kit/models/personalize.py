@@ -17,6 +17,7 @@ from export_kit._shapes import (
     OperationInfo,
     OperationRequest,
     Paginator,
+    RequestRules,
     RequestShape,
     ResponseShape,
     SharedShape,
@@ -46,8 +47,8 @@ class CreateDatasetExportJobResponse(ResponseShape):
 class S3DataConfig(SharedShape):
     """The configuration details of an Amazon S3 input or output bucket."""
 
-    path: Annotated[StrictStr, Field(validation_alias='path', serialization_alias='path', max_length=256, pattern='(s3|http|https)://.+', description='The file path of the Amazon S3 bucket.')]
-    kms_key_arn: Annotated[StrictStr | None, Field(validation_alias='kmsKeyArn', serialization_alias='kmsKeyArn', max_length=2048, pattern='arn:aws.*:kms:.*:[0-9]{12}:key/.*', description='The Amazon Resource Name (ARN) of the Key Management Service (KMS) key that Amazon Personalize uses to encrypt or decrypt the input and output files.')] = None
+    path: Annotated[Annotated[StrictStr, RequestRules(max_length=256, pattern='(s3|http|https)://.+')], Field(validation_alias='path', serialization_alias='path', description='The file path of the Amazon S3 bucket.')]
+    kms_key_arn: Annotated[Annotated[StrictStr, RequestRules(max_length=2048, pattern='arn:aws.*:kms:.*:[0-9]{12}:key/.*')] | None, Field(validation_alias='kmsKeyArn', serialization_alias='kmsKeyArn', description='The Amazon Resource Name (ARN) of the Key Management Service (KMS) key that Amazon Personalize uses to encrypt or decrypt the input and output files.')] = None
 
 
 class DatasetExportJobOutput(SharedShape):
