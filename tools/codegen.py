@@ -458,23 +458,7 @@ class Renderer:
             "",
             "from __future__ import annotations",
             "",
-            "from datetime import datetime",
-            "from typing import Annotated, ClassVar, Literal, TypeAlias",
-            "",
-            "from pydantic import Field, StrictBool, StrictBytes, StrictFloat, StrictInt, StrictStr",
-            "from pydantic import Tag as UnionTag",
-            "",
-            "from export_kit._shapes import (",
-            "    OperationInfo,",
-            "    OperationRequest,",
-            "    Paginator,",
-            "    RequestRules,",
-            "    RequestShape,",
-            "    ResponseShape,",
-            "    SharedShape,",
-            "    UnknownMember,",
-            "    union_discriminator,",
-            ")",
+            *_import_lines("\n".join(body)),
             "",
             "__all__ = [",
             *(f'    "{n}",' for n in sorted(exported)),
@@ -482,52 +466,54 @@ class Renderer:
             "",
             "",
         ]
-        text = "\n".join(header + body).rstrip() + "\n"
-        return _drop_unused_imports(text)
+        return "\n".join(header + body).rstrip() + "\n"
 
 
-#: Names the generated modules import; a shape with one of these names cannot be emitted.
-_RESERVED = {
-    "Annotated",
-    "ClassVar",
-    "Literal",
-    "TypeAlias",
-    "Field",
-    "StrictBool",
-    "StrictBytes",
-    "StrictFloat",
-    "StrictInt",
-    "StrictStr",
-    "UnionTag",
-    "datetime",
-    "OperationInfo",
-    "OperationRequest",
-    "Paginator",
-    "RequestRules",
-    "RequestShape",
-    "ResponseShape",
-    "SharedShape",
-    "UnknownMember",
-    "union_discriminator",
+#: What a generated module may import, in import-block order (standard library, pydantic,
+#: export_kit); each module imports only the names its classes use.
+_IMPORTS: dict[str, tuple[str, ...]] = {
+    "datetime": ("datetime",),
+    "typing": ("Annotated", "ClassVar", "Literal", "TypeAlias"),
+    "pydantic": ("Field", "StrictBool", "StrictBytes", "StrictFloat", "StrictInt", "StrictStr"),
+    "export_kit._shapes": (
+        "OperationInfo",
+        "OperationRequest",
+        "Paginator",
+        "RequestRules",
+        "RequestShape",
+        "ResponseShape",
+        "SharedShape",
+        "UnknownMember",
+        "union_discriminator",
+    ),
 }
+#: pydantic's ``Tag`` is imported as ``UnionTag``: Personalize has a shape named ``Tag``.
+_UNION_TAG = "from pydantic import Tag as UnionTag"
+
+#: A shape with one of these names cannot be emitted (it would shadow an import).
+_RESERVED = frozenset({"UnionTag", *(name for names in _IMPORTS.values() for name in names)})
 
 
-def _drop_unused_imports(text: str) -> str:
-    """Keep the header's imports to those a module uses, so linters stay quiet."""
-    head, sep, body = text.partition("__all__ = [")
-    names = ["datetime", "ClassVar", "Literal", "TypeAlias", "StrictBool", "StrictBytes"]
-    names += ["StrictFloat", "StrictInt", "StrictStr", "OperationInfo", "OperationRequest"]
-    names += ["Paginator", "RequestRules", "RequestShape", "ResponseShape", "SharedShape"]
-    names += ["UnknownMember"]
-    names += ["union_discriminator"]
-    for name in names:
-        if not re.search(rf"\b{name}\b", body):
-            head = re.sub(rf"(?m)^    {name},\n", "", head)
-            head = re.sub(rf", {name}\b|\b{name}, ", "", head)
-            head = re.sub(rf"(?m)^from datetime import {name}\n\n?", "", head)
-    if not re.search(r"\bUnionTag\b", body):
-        head = head.replace("from pydantic import Tag as UnionTag\n", "")
-    return head + sep + body
+def _import_lines(body: str) -> list[str]:
+    """The import block for a module whose class definitions are ``body``."""
+
+    def used(names: Iterable[str]) -> list[str]:
+        return [name for name in names if re.search(rf"\b{name}\b", body)]
+
+    stdlib = [
+        f"from {module} import {', '.join(found)}"
+        for module in ("datetime", "typing")
+        if (found := used(_IMPORTS[module]))
+    ]
+    third_party = [f"from pydantic import {', '.join(used(_IMPORTS['pydantic']))}"]
+    if used(["UnionTag"]):
+        third_party.append(_UNION_TAG)
+    ours = [
+        "from export_kit._shapes import (",
+        *(f"    {n}," for n in used(_IMPORTS["export_kit._shapes"])),
+        ")",
+    ]
+    return [*stdlib, "", *third_party, "", *ours]
 
 
 def generate(service: str) -> tuple[str, list[tuple[str, str, str]]]:
