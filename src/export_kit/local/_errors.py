@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from ._model import operation_model, raw_shapes
+from ._model import raw_shapes
 
 ErrorKind = Literal["validation", "not_found", "throttling", "server", "next_token"]
 
@@ -114,8 +114,3 @@ def kind_error(service: str, kind: ErrorKind, message: str, **extra: Any) -> Api
         err.headers["Retry-After"] = "1"
         err.headers["x-amz-retry-after"] = "1000"
     return err
-
-
-def declares(service: str, operation: str, code: str) -> bool:
-    """Whether the model lists ``code`` among ``operation``'s errors."""
-    return any(s.name == code for s in operation_model(service, operation).error_shapes)
