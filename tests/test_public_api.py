@@ -19,6 +19,8 @@ def test_design_error_tree() -> None:
     for cls in (
         ek.RequestValidationError,
         ek.ServiceError,
+        ek.ConfigurationError,
+        ek.ResponseError,
         ek.TransportError,
         ek.ExportFailed,
         ek.WaitTimeout,
@@ -34,6 +36,7 @@ def test_design_error_tree() -> None:
         ek.ServerError,
     ):
         assert issubclass(cls, ek.ServiceError)
+    assert issubclass(ek.CredentialsError, ek.ConfigurationError)
     assert issubclass(ek.RequestValidationError, ValueError)
     assert issubclass(ek.WaitTimeout, TimeoutError)
     assert issubclass(ek.WaitAllTimeout, ek.WaitTimeout)

@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AccessDeniedError,
+    ConfigurationError,
     ConflictError,
+    CredentialsError,
     ExportFailed,
     ExportKitError,
     InvalidRequestError,
     NotFoundError,
     QuotaExceededError,
     RequestValidationError,
+    ResponseError,
     ServerError,
     ServiceError,
     ThrottlingError,
@@ -36,7 +39,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
+    "ConfigurationError",
     "ConflictError",
+    "CredentialsError",
     "ExportFailed",
     "ExportJob",
     "ExportKit",
@@ -49,6 +54,7 @@ __all__ = [
     "PollPolicy",
     "QuotaExceededError",
     "RequestValidationError",
+    "ResponseError",
     "ServerError",
     "ServiceError",
     "ThrottlingError",

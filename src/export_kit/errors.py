@@ -16,13 +16,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessDeniedError",
+    "ConfigurationError",
     "ConflictError",
+    "CredentialsError",
     "ExportFailed",
     "ExportKitError",
     "InvalidRequestError",
     "NotFoundError",
     "QuotaExceededError",
     "RequestValidationError",
+    "ResponseError",
     "ServerError",
     "ServiceError",
     "ThrottlingError",
@@ -210,6 +213,30 @@ class ServerError(ServiceError):
     """The service failed internally (5xx)."""
 
     retryable = True
+
+
+class ConfigurationError(ExportKitError):
+    """The kit cannot make a call as configured: no region, unknown profile, bad settings.
+
+    Nothing was sent.  The botocore error, if any, is the ``__cause__``.
+    """
+
+
+class CredentialsError(ConfigurationError):
+    """No usable credentials: none found, partial, or an expired SSO token."""
+
+
+class ResponseError(ExportKitError):
+    """A response that cannot be read as the operation's response shape.
+
+    ``payload`` is the raw response (``ResponseMetadata`` removed); ``operation`` names
+    the call whose answer it was.
+    """
+
+    def __init__(self, message: str, *, operation: str, payload: Any) -> None:
+        self.operation = operation
+        self.payload = payload
+        super().__init__(f"{operation}: unreadable response: {message}")
 
 
 class TransportError(ExportKitError):
