@@ -51,3 +51,35 @@ def test_import_export_kit_loads_no_models_and_no_aiobotocore() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_all_is_exactly_the_eager_and_the_lazy_imports() -> None:
+    """``__all__``, the eager imports and the ``TYPE_CHECKING`` block name the same things."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(export_kit.__file__).read_text(encoding="utf-8"))
+    eager = {
+        alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+        if node.module not in {"typing"}
+    }
+    lazy = set(export_kit._lazy_names())  # pyright: ignore[reportPrivateUsage]
+    assert eager.isdisjoint(lazy)
+    assert sorted(export_kit.__all__) == sorted(eager | lazy | {"__version__"})
+
+
+def test_lazy_names_resolve_to_their_declared_modules() -> None:
+    code = (
+        "import export_kit\n"
+        "from export_kit._kit import ExportKit\n"
+        "from export_kit.jobs import ExportJob\n"
+        "assert export_kit.ExportKit is ExportKit and export_kit.ExportJob is ExportJob\n"
+        "import export_kit.local, export_kit.models\n"
+        "assert export_kit.local is export_kit.local and export_kit.models.SERVICES\n"
+        "print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

@@ -66,25 +66,40 @@ __all__ = [
     "models",
 ]
 
-_LAZY = {
-    "ExportKit": "._kit",
-    "ExportJob": ".jobs",
-    "ExportStatus": ".jobs",
-    "JobOutcome": ".jobs",
-    "WaitAllTimeout": ".waiting",
-    "Pager": ".paging",
-    "PollPolicy": ".waiting",
-    "local": ".local",
-    "models": ".models",
-}
+
+def _lazy_names() -> dict[str, str]:
+    """Each lazily loaded public name -> its module, read from the ``TYPE_CHECKING`` block.
+
+    That block is the one list of lazy names: type checkers read it, and so does this
+    function (once, on the first lazy attribute access), so the two cannot drift apart.
+    """
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom):
+                    module = "." * statement.level + (statement.module or "")
+                    for alias in statement.names:
+                        # ``from . import local`` names a submodule, not an attribute.
+                        names[alias.name] = module if statement.module else f".{alias.name}"
+    return names
+
+
+_LAZY: dict[str, str] = {}
 
 
 def __getattr__(name: str) -> Any:
+    if not _LAZY:
+        _LAZY.update(_lazy_names())
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module = importlib.import_module(module_name, __name__)
-    value = module if name in {"local", "models"} else getattr(module, name)
+    value = module if module_name == f".{name}" else getattr(module, name)
     globals()[name] = value
     return value
 
