@@ -202,7 +202,22 @@ _CONFIGURATION: tuple[tuple[type[BotoCoreError], type[ConfigurationError]], ...]
     (boto.UnsupportedSignatureVersionError, ConfigurationError),
 )
 
+
 # What to do about the commonest ones, appended to botocore's message.
+def _from_credential_cache(exc: KeyError) -> bool:
+    """Whether botocore's credential and SSO token cache raised ``exc``.
+
+    Its ``JSONFileCache`` says it holds a key whose file then fails to parse (a corrupt
+    ``~/.aws/sso/cache`` file), so a bare ``KeyError`` escapes botocore.
+    """
+    from botocore.utils import JSONFileCache
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), JSONFileCache)
+
+
 _HINTS: dict[type[BotoCoreError], str] = {
     boto.NoRegionError: "pass region_name=, set AWS_REGION or give the profile a region",
     boto.NoCredentialsError: (
@@ -215,7 +230,7 @@ _HINTS: dict[type[BotoCoreError], str] = {
 @cache
 def configuration_errors() -> tuple[type[BaseException], ...]:
     """The botocore exceptions :func:`configuration_error` maps (for ``except`` clauses)."""
-    return (*(boto_cls for boto_cls, _ in _CONFIGURATION), ParamValidationError)
+    return (*(boto_cls for boto_cls, _ in _CONFIGURATION), ParamValidationError, KeyError)
 
 
 def configuration_error(
@@ -231,6 +246,11 @@ def configuration_error(
     for an invalid endpoint URL, is a :class:`ConfigurationError` too.
     """
     where = f"{service}.{operation}" if operation else f"{service} client"
+    if isinstance(exc, KeyError) and _from_credential_cache(exc):
+        return CredentialsError(
+            f"{where}: a cached credential or SSO token file could not be read "
+            "(sign in again, e.g. 'aws sso login', to replace it)"
+        )
     if isinstance(exc, ParamValidationError):
         return RequestValidationError(operation or service, _param_issues(exc))
     for boto_cls, our_cls in _CONFIGURATION:

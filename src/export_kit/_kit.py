@@ -218,7 +218,7 @@ class ExportKit:
             raise transport_error(exc, info) from exc
         except configuration_errors() as exc:
             mapped = configuration_error(exc, info.service, info.name)
-            if mapped is None:  # pragma: no cover - every listed error maps
+            if mapped is None:  # a KeyError that is not botocore's credential cache
                 raise
             raise mapped from exc
         return response
