@@ -238,12 +238,14 @@ def configuration_error(
 ) -> ExportKitError | None:
     """Our error for a botocore failure that happened before anything was sent, or ``None``.
 
-    Credentials problems (none found, partial, an expired or unreadable SSO token) are a
+    Credentials problems (none found, partial, an expired SSO token, or the bare
+    ``KeyError`` botocore raises for a corrupt token cache file) are a
     :class:`CredentialsError`; a missing region, unknown profile, unreadable config file or
     bad client setting a :class:`ConfigurationError`; botocore's own parameter check
     (``ParamValidationError``) a :class:`RequestValidationError`.  While a client is being
     created (``creating``) any other botocore error, and the ``ValueError`` botocore raises
-    for an invalid endpoint URL, is a :class:`ConfigurationError` too.
+    for an invalid endpoint URL, is a :class:`ConfigurationError` too.  docs/concepts/errors.md
+    lists the table.
     """
     where = f"{service}.{operation}" if operation else f"{service} client"
     if isinstance(exc, KeyError) and _from_credential_cache(exc):
