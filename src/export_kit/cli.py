@@ -368,7 +368,7 @@ async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{flags} does not apply to {args.service}")
     if args.max_items is not None and args.max_items < 1:
         raise UsageError("--max-items must be at least 1")
-    kwargs = {wire: getattr(args, option) for option, wire in scope_options.items()}
+    kwargs = {to_snake(wire): getattr(args, option) for option, wire in scope_options.items()}
     kwargs = {k: v for k, v in kwargs.items() if v}
     pager = getattr(getattr(kit, args.service), method)(**kwargs)
     rows: list[dict[str, Any]] = []

@@ -396,6 +396,7 @@ LIST_SCOPE = {
 
 def test_list_shows_normalized_and_native_status_for_every_service(emu: Emulator) -> None:
     assert set(START_INPUTS) == set(SERVICES)
+    ids: dict[str, str] = {}
     for service in SERVICES:
         started = cli(
             emu, "--json", "start", service, "--input", "-", stdin=json.dumps(START_INPUTS[service])
@@ -412,6 +413,10 @@ def test_list_shows_normalized_and_native_status_for_every_service(emu: Emulator
         assert row["status"] == spec.status(row["native_status"]).value
         if service in {"m2", "personalize", "omics"}:  # their words differ from ExportStatus
             assert row["status"] != row["native_status"]
+        ids[service] = job_id
+    by_id = cli(emu, "--json", "list", "discovery", "--export-id", ids["discovery"])
+    assert by_id.returncode == 0, by_id.stderr
+    assert [row["id"] for row in json.loads(by_id.stdout)] == [ids["discovery"]]
 
 
 # -- Ctrl+C during wait --------------------------------------------------------------------------
