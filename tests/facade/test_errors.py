@@ -451,6 +451,9 @@ def test_a_kit_used_from_a_second_event_loop_fails_at_once(emu: Emulator) -> Non
         assert not caught.value.retryable
         with pytest.raises(EventLoopError):
             await kit.client("omics")
+        job = kit.job("omics", "1234567890", sequenceStoreId=STORE)
+        with pytest.raises(EventLoopError):  # the wait ends at once, not retrying forever
+            await asyncio.wait_for(job.wait(), timeout=30)
         await kit.aclose()
 
     asyncio.run(first())
