@@ -6,18 +6,28 @@ concurrent use) and all close together with ``aclose()`` or ``async with``.
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import anyio
+import anyio.lowlevel
 from aiobotocore.session import AioSession, get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ._config import client_config
-from ._dispatch import api_kwargs, service_error, transport_error, transport_errors
+from ._dispatch import (
+    api_kwargs,
+    configuration_error,
+    configuration_errors,
+    service_error,
+    transport_error,
+    transport_errors,
+)
+from .errors import EventLoopError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -79,6 +89,8 @@ class ExportKit:
         self._lock: anyio.Lock | None = None
         self._closed = False
         self._facades: dict[str, object] = {}
+        #: The event loop the clients belong to (set when the first one is opened).
+        self._loop: object | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -130,17 +142,28 @@ class ExportKit:
         if self._closed:
             raise RuntimeError("this ExportKit is closed; create a new one")
 
+    def _check_loop(self) -> None:
+        """Raise ``EventLoopError`` unless we run in the loop the clients were opened in."""
+        if self._loop is not None and _current_loop() is not self._loop:
+            raise EventLoopError(
+                f"{self!r} was opened in another event loop, and its clients and "
+                "connections belong to that loop; create the kit inside the loop that "
+                "uses it (e.g. 'async with ExportKit() as kit:' inside each asyncio.run())"
+            )
+
     # -- clients -----------------------------------------------------------------------------
 
     async def client(self, service: str) -> Any:
         """The aiobotocore client for a botocore service name, created on first use."""
         found = self._clients.get(service)
         if found is not None:
+            self._check_loop()
             return found
         return await self._open_client(service)
 
     async def _open_client(self, service: str) -> Any:
         self._check_open()
+        self._check_loop()
         if self._lock is None:
             self._lock = anyio.Lock()
         async with self._lock:
@@ -156,14 +179,22 @@ class ExportKit:
                     else get_session()
                 )
             session: Any = self._session  # the stubs overload create_client per literal name
-            context = session.create_client(
-                service,
-                region_name=self.region_name,
-                endpoint_url=self.endpoint_url,
-                config=client_config(self._user_config, endpoint_url=self.endpoint_url),
-                **self._credentials,
-            )
-            client = await self._stack.enter_async_context(context)
+            config = client_config(self._user_config, endpoint_url=self.endpoint_url)
+            try:
+                context = session.create_client(
+                    service,
+                    region_name=self.region_name,
+                    endpoint_url=self.endpoint_url,
+                    config=config,
+                    **self._credentials,
+                )
+                client = await self._stack.enter_async_context(context)
+            except Exception as exc:  # botocore raises ValueError for a bad endpoint URL
+                mapped = configuration_error(exc, service, creating=True)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            self._loop = self._loop or _current_loop()
             self._clients[service] = client
             return client
 
@@ -174,13 +205,22 @@ class ExportKit:
 
         Returns the raw aiobotocore response dict (with ``ResponseMetadata``).
         """
-        client = self._clients.get(info.service) or await self._open_client(info.service)
+        client = self._clients.get(info.service)
+        if client is None:
+            client = await self._open_client(info.service)
+        else:
+            self._check_loop()
         try:
             response: dict[str, Any] = await getattr(client, info.method)(**kwargs)
         except ClientError as exc:
             raise service_error(exc, info) from exc
         except transport_errors() as exc:
             raise transport_error(exc, info) from exc
+        except configuration_errors() as exc:
+            mapped = configuration_error(exc, info.service, info.name)
+            if mapped is None:  # a KeyError that is not botocore's credential cache
+                raise
+            raise mapped from exc
         return response
 
     async def send(self, request: OperationRequest[ResponseT], /) -> ResponseT:
@@ -276,3 +316,11 @@ class ExportKit:
     def omics(self) -> OmicsFacade:
         """HealthOmics read set export jobs."""
         return cast("OmicsFacade", self._facade("OmicsFacade"))
+
+
+def _current_loop() -> object:
+    """The running event loop: asyncio's loop object, or trio's token (cheap on asyncio)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio (trio)
+        return anyio.lowlevel.current_token().native_token

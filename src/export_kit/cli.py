@@ -1,14 +1,21 @@
 """The export-kit command: demo, serve, start, status, wait, list.
 
-Bad input (unreadable or malformed JSON, an invalid field, an unknown token)
-prints one ``error:`` line per problem and exits 2; a failed service call or
-job exits 1.  No traceback reaches the user for either.
+One error boundary, ``main``: every error becomes ``error:`` lines on stderr (with
+``--json``, one ``{"error": {...}}`` object on stdout) and an exit status, never a
+traceback.  Exit status 2 means the command line or its input is wrong (usage, malformed
+or too deeply nested JSON, an invalid field, an unknown token, a value out of range); 1
+means the command could not be done (a service error, credentials, region or profile, a
+file that cannot be written, a job that did not succeed); 130 means interrupted (Ctrl+C).
+docs/cli.md documents the same.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import math
+import shlex
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -19,13 +26,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import __version__
 from .errors import ExportKitError, RequestValidationError, ServiceError
+from .models import SERVICES
 
 __all__ = ["main"]
 
-SERVICES = ("m2", "personalize", "discovery", "simpledbv2", "omics")
-
-# What `list SERVICE` calls, and the scope options it needs: (method, {option: wire name}).
+# What `list SERVICE` calls, and the options that narrow it: (method, {option: wire name}).
+# Which of them a service requires comes from its spec (``ServiceSpec.scope_keys``).
 _LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "m2": ("list_data_set_export_history", {"application_id": "applicationId"}),
     "personalize": ("list_dataset_export_jobs", {"dataset_arn": "datasetArn"}),
@@ -33,27 +41,39 @@ _LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "simpledbv2": ("list_exports", {"domain_name": "domainName"}),
     "omics": ("list_read_set_export_jobs", {"sequence_store_id": "sequenceStoreId"}),
 }
-_REQUIRED_SCOPE = {"m2": "application_id", "omics": "sequence_store_id"}
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as ``error:`` lines, exit status 2."""
 
-    def __init__(self, *lines: str) -> None:
+    def __init__(self, *lines: str, usage: str | None = None) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+        #: argparse's usage text, printed before the lines (text output only).
+        self.usage = usage
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"error: {message}\n")
+        raise UsageError(message, usage=self.format_usage())
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, at least 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .local._serve import add_arguments as add_serve_arguments
 
     parser = _Parser(prog="export-kit", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"export-kit {__version__}")
     parser.add_argument("--endpoint-url", help="service endpoint (e.g. an `export-kit serve`)")
     parser.add_argument("--region", help="AWS region (default: from the environment)")
     parser.add_argument("--profile", help="AWS profile name")
@@ -61,9 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="run one export per service on the local emulator")
-    demo.add_argument("--job-duration", type=float, default=3.0, help="seconds per job (3)")
+    demo.add_argument("--job-duration", type=_seconds, default=3.0, help="seconds per job (3)")
     demo.add_argument("--data-dir", type=Path, default=Path("export-kit-data"))
-    demo.add_argument("--timeout", type=float, default=120.0, help="overall seconds (120)")
+    demo.add_argument("--timeout", type=_seconds, default=120.0, help="overall seconds (120)")
 
     serve = commands.add_parser("serve", help="run the local emulator in the foreground")
     add_serve_arguments(serve)
@@ -79,9 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     wait = commands.add_parser("wait", help="wait for jobs to finish, with progress")
     wait.add_argument("tokens", nargs="+", metavar="TOKEN")
-    wait.add_argument("--timeout", type=float, default=None, help="overall seconds")
-    wait.add_argument("--min-delay", type=float, default=None, help="first poll delay, s")
-    wait.add_argument("--max-delay", type=float, default=None, help="longest poll delay, s")
+    wait.add_argument("--timeout", type=_seconds, default=None, help="overall seconds")
+    wait.add_argument("--min-delay", type=_seconds, default=None, help="first poll delay, s")
+    wait.add_argument("--max-delay", type=_seconds, default=None, help="longest poll delay, s")
 
     listing = commands.add_parser("list", help="list a service's export jobs")
     listing.add_argument("service", choices=SERVICES)
@@ -95,33 +115,109 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``export-kit`` console script."""
-    args = build_parser().parse_args(argv)
-    console = Console(stderr=False)
-    errors = Console(stderr=True)
-    if args.command == "serve":
-        from .local._serve import run
-
-        return run(args)
+    """Entry point of the ``export-kit`` console script: the one error boundary."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv  # known before parsing, so usage errors are JSON too
+    # botocore logs a failed credential refresh with its traceback; our error line says it.
+    for name in ("botocore", "aiobotocore"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+    args: argparse.Namespace | None = None
     try:
-        return anyio.run(_dispatch, args, console)
-    except UsageError as exc:
-        for line in exc.lines:
-            errors.print(f"error: {line}", markup=False, highlight=False)
-        return 2
-    except RequestValidationError as exc:
-        for issue in exc.errors():
-            errors.print(
-                f"error: {issue['path'] or '<request>'}: {issue['message']} [{issue['rule']}]",
-                markup=False,
-                highlight=False,
-            )
-        return 2
-    except ExportKitError as exc:
-        errors.print(f"error: {exc}", markup=False, highlight=False)
-        return 1
+        args = build_parser().parse_args(argv)
+        if args.command == "serve":
+            from .local._serve import run
+
+            if args.data_dir is not None:
+                _check_writable(args.data_dir)
+            return run(args)
+        if args.command == "demo":
+            _check_writable(args.data_dir)
+        return anyio.run(_dispatch, args, Console(stderr=False))
     except KeyboardInterrupt:
+        _report(_interrupted(args), as_json=as_json)
         return 130
+    except Exception as exc:
+        found = _classify(exc)
+        if found is None:
+            raise  # a bug in export-kit: the traceback is the report
+        status, problems = found
+        _report(problems, as_json=as_json, usage=getattr(exc, "usage", None))
+        return status
+
+
+def _check_writable(directory: Path) -> None:
+    """Create ``directory`` and write a file in it now, not when the first export lands."""
+    import tempfile
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=directory):
+        pass
+
+
+#: One problem to report: its type name, message lines, and extra JSON members.
+_Problem = tuple[str, list[str], dict[str, Any]]
+
+
+def _classify(exc: BaseException) -> tuple[int, list[_Problem]] | None:
+    """Exit status and problems for an error the boundary knows; ``None`` for a bug."""
+    if isinstance(exc, BaseExceptionGroup):
+        parts = [_classify(inner) for inner in exc.exceptions]  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType, reportUnknownArgumentType]
+        if any(part is None for part in parts):
+            return None
+        known = [part for part in parts if part is not None]
+        return max(s for s, _ in known), [p for _, problems in known for p in problems]
+    name = type(exc).__name__
+    if isinstance(exc, UsageError):
+        return 2, [(name, list(exc.lines), {})]
+    if isinstance(exc, RequestValidationError):
+        lines = [f"{i['path'] or '<request>'}: {i['message']} [{i['rule']}]" for i in exc.errors()]
+        return 2, [(name, lines, {"operation": exc.operation, "issues": exc.errors()})]
+    if isinstance(exc, ExportKitError):  # a service, credentials, configuration... failure
+        return 1, [(name, str(exc).splitlines(), {})]
+    if isinstance(exc, RecursionError):
+        return 2, [(name, ["input is nested too deeply"], {})]
+    if isinstance(exc, ValueError):  # a value our API rejects
+        return 2, [(name, str(exc).splitlines(), {})]
+    if isinstance(exc, OSError):  # a file or directory that cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 1, [(name, [f"{where}{exc.strerror or exc}"], {})]
+    return None
+
+
+def _interrupted(args: argparse.Namespace | None) -> list[_Problem]:
+    """What to say on Ctrl+C: during ``wait``, the command that resumes the wait."""
+    tokens: list[str] = getattr(args, "resume_tokens", [])
+    if args is None or not tokens:
+        return [("Interrupted", ["interrupted"], {})]
+    command = ["export-kit"]
+    for option in ("endpoint_url", "region", "profile"):
+        if getattr(args, option):
+            command += ["--" + option.replace("_", "-"), getattr(args, option)]
+    resume = shlex.join([*command, "wait", *tokens])
+    lines = ["interrupted; the jobs keep running. Resume the wait with:", f"  {resume}"]
+    return [("Interrupted", lines, {"tokens": tokens, "resume": resume})]
+
+
+def _report(problems: list[_Problem], *, as_json: bool, usage: str | None = None) -> None:
+    """Print problems: ``error:`` lines on stderr, or one JSON object on stdout.
+
+    Written as plain text, not through rich, so a line is never wrapped at a terminal
+    width it does not have (pipes, CI logs).
+    """
+    if as_json:
+        errors = [
+            {"type": kind, "message": "\n".join(lines), **extra} for kind, lines, extra in problems
+        ]
+        body = errors[0] if len(errors) == 1 else {"type": "MultipleErrors", "errors": errors}
+        sys.stdout.write(json.dumps({"error": body}, indent=2) + "\n")
+        sys.stdout.flush()
+        return
+    if usage:
+        sys.stderr.write(usage)
+    for _, lines, _ in problems:
+        for line in lines:
+            sys.stderr.write(f"error: {line}\n")
+    sys.stderr.flush()
 
 
 async def _dispatch(args: argparse.Namespace, console: Console) -> int:
@@ -162,14 +258,18 @@ def _read_input(source: str) -> dict[str, Any]:
         raise UsageError(
             f"--input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise UsageError("--input is nested too deeply") from None
     if not isinstance(data, dict):
         raise UsageError("--input must be a JSON object of request fields")
     return data  # pyright: ignore[reportUnknownVariableType]
 
 
 async def _start(kit: Any, args: argparse.Namespace, console: Console) -> int:
-    request = _read_input(args.input)
-    job = await getattr(kit, args.service).start(**request)
+    from .services import spec_for
+
+    data = _read_input(args.input)
+    job = await kit.start(spec_for(args.service).start_request.model_validate(data))
     _print_jobs(console, [job], as_json=args.json, tokens=True)
     return 0
 
@@ -180,12 +280,17 @@ def _resume_all(kit: Any, tokens: Sequence[str]) -> list[Any]:
     for token in tokens:
         try:
             jobs.append(kit.resume(token))
+        except RecursionError:
+            problems.append(f"token {_shown(token)!r}: not an export_kit job token (nested)")
         except ValueError as exc:
-            shown = token if len(token) <= 24 else token[:21] + "…"
-            problems.append(f"token {shown!r}: {exc}")
+            problems.append(f"token {_shown(token)!r}: {exc}")
     if problems:
         raise UsageError(*problems)
     return jobs
+
+
+def _shown(token: str) -> str:
+    return token if len(token) <= 24 else token[:21] + "…"
 
 
 async def _status(kit: Any, args: argparse.Namespace, console: Console) -> int:
@@ -205,6 +310,7 @@ async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
     from .waiting import PollPolicy
 
     jobs = _resume_all(kit, args.tokens)
+    args.resume_tokens = [job.token() for job in jobs]  # what main prints on Ctrl+C
     poll = None
     if args.min_delay is not None or args.max_delay is not None:
         from .services import spec_for
@@ -237,19 +343,22 @@ async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
     with progress:
         outcomes = await kit.wait_all(jobs, timeout=args.timeout, poll=poll, on_update=update)
     _print_jobs(console, [o.job for o in outcomes], as_json=args.json)
-    for outcome in outcomes:
-        if outcome.error is not None:
-            Console(stderr=True).print(f"error: {outcome.error}", markup=False, highlight=False)
+    failed = [outcome.error for outcome in outcomes if outcome.error is not None]
+    if failed:  # the jobs' rows say it too (``error``); stderr keeps one line per failure
+        _report([("", [str(error)], {}) for error in failed], as_json=False)
     return 0 if all(o.ok for o in outcomes) else 1
 
 
 async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
+    from pydantic.alias_generators import to_snake
+
     from .services import spec_for
 
+    spec = spec_for(args.service)
     method, scope_options = _LISTS[args.service]
-    required = _REQUIRED_SCOPE.get(args.service)
-    if required and not getattr(args, required):
-        raise UsageError(f"list {args.service} needs --{required.replace('_', '-')}")
+    for wire in spec.scope_keys:
+        if not getattr(args, to_snake(wire)):
+            raise UsageError(f"list {args.service} needs --{to_snake(wire).replace('_', '-')}")
     given = {
         option: getattr(args, option) for option in vars(args) if option in _all_scope_options()
     }
@@ -259,23 +368,21 @@ async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{flags} does not apply to {args.service}")
     if args.max_items is not None and args.max_items < 1:
         raise UsageError("--max-items must be at least 1")
-    kwargs = {wire: getattr(args, option) for option, wire in scope_options.items()}
+    kwargs = {to_snake(wire): getattr(args, option) for option, wire in scope_options.items()}
     kwargs = {k: v for k, v in kwargs.items() if v}
     pager = getattr(getattr(kit, args.service), method)(**kwargs)
-    spec = spec_for(args.service)
     rows: list[dict[str, Any]] = []
     async for item in pager:
-        wire = item.model_dump(mode="json", by_alias=True, exclude_none=True)
-        native = next((str(wire[k]) for k in ("status", "exportStatus") if k in wire), "")
-        job_id = next(
-            (
-                str(wire[k])
-                for k in ("taskId", "datasetExportJobArn", "exportId", "exportArn", "id")
-                if k in wire
-            ),
-            "",
+        job_id, native = spec.list_item(item)
+        rows.append(
+            {
+                "service": args.service,
+                "id": job_id,
+                "status": spec.status(native).value,
+                "native_status": native,
+                "item": item.model_dump(mode="json", by_alias=True, exclude_none=True),
+            }
         )
-        rows.append({"id": job_id, "status": spec.status(native).value, "native": native, **wire})
         if args.max_items is not None and len(rows) >= args.max_items:
             break
     if args.json:
@@ -285,7 +392,7 @@ async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
     for column in ("job id", "status", "native status"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["status"], row["native"])
+        table.add_row(row["id"], row["status"], row["native_status"])
     console.print(table)
     return 0
 

@@ -19,6 +19,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CredentialsError",
+    "EventLoopError",
     "ExportFailed",
     "ExportKitError",
     "InvalidRequestError",
@@ -226,6 +227,16 @@ class CredentialsError(ConfigurationError):
     """No usable credentials: none found, partial, or an expired SSO token."""
 
 
+class EventLoopError(ExportKitError, RuntimeError):
+    """The kit was used from an event loop other than the one its clients were opened in.
+
+    aiobotocore clients (and their connection pools) belong to one event loop.  A kit used
+    by two ``asyncio.run()`` calls fails at once with this error, before anything is sent:
+    create the kit inside the loop that uses it (``async with ExportKit() as kit:`` in each
+    ``asyncio.run()``).
+    """
+
+
 class ResponseError(ExportKitError):
     """A response that cannot be read as the operation's response shape.
 
@@ -245,8 +256,9 @@ class TransportError(ExportKitError):
     retryable = True
 
 
-# Exact codes first; then substrings, checked in order (so "LimitExceeded" is a quota
-# before "Exceeded" anything else).  Codes are compared without an "Exception" suffix.
+# Exact codes only, never substrings: a code is looked up without its "Exception" or
+# "Fault" suffix, then as sent; a code not listed falls back on its HTTP status (5xx is a
+# ServerError, 429 a ThrottlingError) and is otherwise a plain ServiceError.
 _BY_CODE: dict[str, type[ServiceError]] = {
     "ResourceNotFound": NotFoundError,
     "NoSuchExport": NotFoundError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,3 +28,25 @@ def test_help_in_cli_reference(command: str) -> None:
     )
     page = (ROOT / "docs" / "cli.md").read_text()
     assert f"```text\n{result.stdout}```" in page, "regenerate the --help blocks of docs/cli.md"
+
+
+def test_errors_section_matches_the_cli() -> None:
+    page = (ROOT / "docs" / "cli.md").read_text()
+    result = subprocess.run(
+        [str(EXPORT_KIT), "--json", "wait", "--timeout", "-1", "ekjob.x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "| 2 | the command line or its input is wrong |" in page
+    error = json.loads(result.stdout)["error"]
+    assert set(error) == {"type", "message"}
+    assert '{"error": {"type": ' in page
+    version = subprocess.run(
+        [str(EXPORT_KIT), "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert version.stdout.startswith("export-kit ")
+    assert "`export-kit --version`" in page

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore import exceptions as boto
 from botocore.exceptions import ClientError
 
 from export_kit import (
     AccessDeniedError,
+    ConfigurationError,
     ConflictError,
+    CredentialsError,
+    EventLoopError,
     ExportKit,
+    ExportKitError,
     InvalidRequestError,
     NotFoundError,
     QuotaExceededError,
+    RequestValidationError,
     ServerError,
     ServiceError,
     ThrottlingError,
@@ -23,7 +32,7 @@ from export_kit import (
 from export_kit._shapes import OperationRequest
 from export_kit.errors import service_error_class
 from export_kit.local import Emulator
-from export_kit.models import SERVICES
+from export_kit.models import SERVICES, omics
 
 from .conftest import APP, NO_RETRIES, START_KWARGS, STORE
 
@@ -236,3 +245,217 @@ def test_retry_hint_parsing(headers: dict[str, str], expected: float | None) -> 
     from export_kit._dispatch import retry_after
 
     assert retry_after(headers) == expected
+
+
+# -- configuration and credentials: real botocore behaviour, nothing sent ----------------------
+
+
+@pytest.fixture
+def bare_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No AWS settings at all: empty config and credentials files, no instance metadata."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return tmp_path
+
+
+def _write_config(directory: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = directory / "config"
+    config.write_text(text)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+
+
+# (case, ExportKit keyword arguments beyond the endpoint, expected class, botocore cause)
+_SETUPS: list[tuple[str, dict[str, Any], type[ConfigurationError], type[BaseException]]] = [
+    ("no credentials", {"region_name": "us-east-1"}, CredentialsError, boto.NoCredentialsError),
+    (
+        "partial credentials",
+        {"region_name": "us-east-1", "aws_access_key_id": "AKIAEXAMPLE"},
+        CredentialsError,
+        boto.PartialCredentialsError,
+    ),
+    (
+        "no region",
+        {"aws_access_key_id": "a", "aws_secret_access_key": "b"},
+        ConfigurationError,
+        boto.NoRegionError,
+    ),
+    (
+        "unknown profile",
+        {"region_name": "us-east-1", "profile_name": "no-such-profile"},
+        ConfigurationError,
+        boto.ProfileNotFound,
+    ),
+    (
+        "malformed region",
+        {"region_name": "us east 1!", "aws_access_key_id": "a", "aws_secret_access_key": "b"},
+        ConfigurationError,
+        boto.InvalidRegionError,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected", "cause"),
+    [pytest.param(extra, exp, cause, id=case) for case, extra, exp, cause in _SETUPS],
+)
+async def test_a_bad_setup_is_a_configuration_error_and_nothing_is_sent(
+    emu: Emulator,
+    bare_env: Path,
+    extra: dict[str, Any],
+    expected: type[ConfigurationError],
+    cause: type[BaseException],
+) -> None:
+    async with ExportKit(endpoint_url=emu.endpoint_url, config=NO_RETRIES, **extra) as kit:
+        with pytest.raises(expected) as caught:
+            await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert type(caught.value) is expected
+    assert isinstance(caught.value.__cause__, cause)
+    assert "omics" in str(caught.value)
+    assert emu.total_requests == 0
+
+
+async def test_an_invalid_endpoint_url_is_a_configuration_error(bare_env: Path) -> None:
+    async with ExportKit(
+        region_name="us-east-1",
+        endpoint_url="not a url",
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+    ) as kit:
+        with pytest.raises(ConfigurationError, match="Invalid endpoint: not a url") as caught:
+            await kit.m2.get_data_set_export_task(application_id=APP, task_id="t-1")
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+async def test_an_unreadable_config_file_is_a_configuration_error(
+    emu: Emulator, bare_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_config(bare_env, "[profile broken\nregion = ", monkeypatch)
+    async with ExportKit(**emu.kit_kwargs(), config=NO_RETRIES) as kit:
+        with pytest.raises(ConfigurationError) as caught:
+            await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert isinstance(caught.value.__cause__, boto.ConfigParseError)
+    assert emu.total_requests == 0
+
+
+async def test_a_missing_sso_token_is_a_credentials_error(
+    emu: Emulator, bare_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh sso-session name: botocore finds no cached token for it (an expired token is
+    # covered by tests/cli, which can point HOME at its own token cache).
+    session = f"export-kit-test-{uuid.uuid4().hex}"
+    _write_config(
+        bare_env,
+        f"[profile sso]\nsso_session = {session}\nsso_account_id = 123456789012\n"
+        f"sso_role_name = Export\nregion = us-east-1\n[sso-session {session}]\n"
+        "sso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n",
+        monkeypatch,
+    )
+    async with ExportKit(endpoint_url=emu.endpoint_url, profile_name="sso") as kit:
+        with pytest.raises(CredentialsError) as caught:
+            await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert isinstance(caught.value.__cause__, boto.SSOTokenLoadError)
+    assert emu.total_requests == 0
+
+
+async def test_botocores_own_parameter_check_is_a_request_validation_error(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    client = await kit.client("omics")
+
+    def add_bogus(params: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**params, "bogus": 1}
+
+    client.meta.events.register("provide-client-params.omics.GetReadSetExportJob", add_bogus)
+    with pytest.raises(RequestValidationError) as caught:
+        await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+    assert isinstance(caught.value.__cause__, boto.ParamValidationError)
+    assert caught.value.errors()[0]["path"] == "bogus"
+    assert caught.value.errors()[0]["rule"] == "botocore"
+    assert emu.total_requests == 0
+
+
+def test_param_validation_report_lines_name_their_member() -> None:
+    from export_kit._dispatch import configuration_error
+
+    report = (
+        "Parameter validation failed:\n"
+        'Missing required parameter in sources[0]: "readSetId"\n'
+        "Invalid length for parameter sequenceStoreId, value: 1, valid min length: 10"
+    )
+    error = configuration_error(boto.ParamValidationError(report=report), "omics", "Op")
+    assert isinstance(error, RequestValidationError)
+    assert [issue["path"] for issue in error.errors()] == [
+        "sources[0].readSetId",
+        "sequenceStoreId",
+    ]
+
+
+# -- a request changed after it was built is validated again -----------------------------------
+
+
+def _omics_request() -> omics.GetReadSetExportJobRequest:
+    return omics.GetReadSetExportJobRequest(sequence_store_id=STORE, id="1234567890")
+
+
+async def test_a_field_assigned_after_construction_is_validated_before_sending(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    request = _omics_request()
+    request.sequence_store_id = "bad"
+    with pytest.raises(RequestValidationError) as caught:
+        await kit.send(request)
+    assert [issue["path"] for issue in caught.value.errors()] == ["sequenceStoreId"]
+    with pytest.raises(RequestValidationError):
+        await kit.omics.get_read_set_export_job(request)
+    assert emu.total_requests == 0
+
+
+async def test_a_model_copy_with_updates_is_validated_before_sending(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    request = _omics_request().model_copy(update={"id": "x"})
+    with pytest.raises(RequestValidationError) as caught:
+        await kit.send(request)
+    assert caught.value.errors()[0]["path"] == "id"
+    start = omics.StartReadSetExportJobRequest(**START_KWARGS["omics"])
+    nested = start.model_copy(deep=True)
+    nested.sources[0].read_set_id = "1"
+    with pytest.raises(RequestValidationError) as caught:
+        await kit.start(nested)
+    assert caught.value.errors()[0]["path"] == "sources[0].readSetId"
+    assert emu.total_requests == 0
+
+
+# -- one kit, one event loop -------------------------------------------------------------------
+
+
+def test_a_kit_used_from_a_second_event_loop_fails_at_once(emu: Emulator) -> None:
+    kit = ExportKit(**emu.kit_kwargs(), config=NO_RETRIES)
+
+    async def first() -> None:
+        await kit.client("omics")  # opens the client in this loop (no connection yet)
+
+    async def second() -> None:
+        with pytest.raises(EventLoopError, match="create the kit inside the loop") as caught:
+            await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id="1234567890")
+        assert isinstance(caught.value, RuntimeError)
+        assert isinstance(caught.value, ExportKitError)
+        assert not caught.value.retryable
+        with pytest.raises(EventLoopError):
+            await kit.client("omics")
+        job = kit.job("omics", "1234567890", sequenceStoreId=STORE)
+        with pytest.raises(EventLoopError):  # the wait ends at once, not retrying forever
+            await asyncio.wait_for(job.wait(), timeout=30)
+        await kit.aclose()
+
+    asyncio.run(first())
+    asyncio.run(second())
+    assert emu.total_requests == 0

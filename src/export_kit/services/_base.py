@@ -63,9 +63,17 @@ class ServiceSpec(ABC):
     default_poll: ClassVar[PollPolicy]
     #: The largest page (or id list) the batch operation accepts.
     page_size: ClassVar[int]
+    #: The members (snake_case) holding the job id and the native status in the items of
+    #: the service's list operation, e.g. m2's ``task_id`` and ``status``.
+    item_id: ClassVar[str]
+    item_status: ClassVar[str]
 
     def status(self, native: str) -> ExportStatus:
         return self.statuses.get(native, ExportStatus.UNKNOWN)
+
+    def list_item(self, item: Any) -> tuple[str, str]:
+        """A list item's job id and native status (``""`` for a member AWS left out)."""
+        return str(getattr(item, self.item_id) or ""), str(getattr(item, self.item_status) or "")
 
     # -- starting ------------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ class Discovery(ServiceSpec):
     statuses: ClassVar[Mapping[str, ExportStatus]] = STATUSES
     default_poll = DEFAULT_POLL
     page_size = 100
+    item_id = "export_id"
+    item_status = "export_status"
     batch_is_authoritative = True
 
     def started(

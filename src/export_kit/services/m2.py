@@ -37,6 +37,8 @@ class M2(ServiceSpec):
     scope_keys = ("applicationId",)
     default_poll = DEFAULT_POLL
     page_size = 2000
+    item_id = "task_id"
+    item_status = "status"
 
     def started(
         self,

@@ -40,6 +40,8 @@ class Omics(ServiceSpec):
     scope_keys = ("sequenceStoreId",)
     default_poll = DEFAULT_POLL
     page_size = 100
+    item_id = "id"
+    item_status = "status"
 
     def started(
         self,

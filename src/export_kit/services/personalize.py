@@ -63,6 +63,8 @@ class Personalize(ServiceSpec):
     hint_keys = ("datasetArn",)
     default_poll = DEFAULT_POLL
     page_size = 100
+    item_id = "dataset_export_job_arn"
+    item_status = "status"
 
     async def start(self, sender: Sender, request: OperationRequest[Any]) -> Started:
         assert isinstance(request, personalize.CreateDatasetExportJobRequest)

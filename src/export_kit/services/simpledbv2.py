@@ -43,6 +43,8 @@ class SimpleDBv2(ServiceSpec):
     hint_keys = ("domainName",)
     default_poll = DEFAULT_POLL
     page_size = 100
+    item_id = "export_arn"
+    item_status = "export_status"
 
     def started(
         self,
