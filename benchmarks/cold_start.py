@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -107,7 +108,7 @@ def run_child(code: str, args: list[str]) -> list[float]:
     if result.returncode != 0:
         raise RuntimeError(f"child failed:\n{result.stderr}")
     marks = [spawned, *json.loads(result.stdout), ended]
-    return [(b - a) * 1000 for a, b in zip(marks, marks[1:], strict=False)]
+    return [(b - a) * 1000 for a, b in itertools.pairwise(marks)]
 
 
 def run_command(argv: list[str], env: dict[str, str]) -> float:
