@@ -11,7 +11,7 @@ a project's own fixtures):
   (``inject``, ``set_faults``, ``fail_next``, ``fail_job``, ``cancel_job``, ``set_status``,
   ``requests``, ``total_requests``, ``status``, ``job_ids``, ``data_dir``...).  One emulator,
   served from a thread so sync, asyncio and trio tests all reach it, lives for the whole
-  session on the real clock with short jobs (``export_kit_job_duration``, 0.2 s); each test
+  session on the real clock with short jobs (``export_kit_job_duration``, 0.1 s); each test
   starts with its request counter at zero and no faults.  A test marked
   ``@pytest.mark.ek_emulator(clock="manual", ...)`` gets its own emulator built with those
   ``Emulator(...)`` arguments instead (use ``advance()`` to move its clock).
@@ -70,8 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "export_kit_job_duration",
-        "seconds each job of the shared test emulator takes (default 0.2)",
-        default="0.2",
+        "seconds each job of the shared test emulator takes (default 0.1)",
+        default="0.1",
     )
 
 
