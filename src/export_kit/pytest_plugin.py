@@ -21,7 +21,8 @@ a project's own fixtures):
   emulator (``None``, the services' defaults, against another endpoint).
 - ``ek_kit``: an open :class:`~export_kit.ExportKit` bound to the emulator, closed after the
   test.  It is an async fixture run by anyio's pytest plugin (shipped with anyio): mark the
-  test ``@pytest.mark.anyio``; parametrize ``anyio_backend`` for trio.
+  test ``@pytest.mark.anyio``; it runs on each installed backend unless an ``anyio_backend``
+  fixture chooses.
 
 ``--export-kit-endpoint URL`` (or ``EXPORT_KIT_ENDPOINT``) runs the same tests against
 another endpoint with the usual AWS credential chain; tests that need the emulator's
