@@ -21,6 +21,10 @@ from botocore.config import Config
 
 from export_kit.local import Emulator
 
+#: pytester runs the user-style test files of tests/plugin/ (it must be enabled here, in
+#: the top-level conftest: pytest refuses ``pytest_plugins`` in a nested one).
+pytest_plugins = ["pytester"]
+
 EMULATOR_JOB_DURATION = 8.0
 
 AioClientFactory = Callable[..., Awaitable[Any]]

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import anyio
 import anyio.lowlevel
+import sniffio
 from aiobotocore.session import AioSession, get_session
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.utils import parse_timestamp
 
 from ._config import client_config
 from ._dispatch import (
@@ -86,7 +89,7 @@ class ExportKit:
         self._credentials = {k: v for k, v in credentials.items() if v is not None}
         self._clients: dict[str, Any] = {}
         self._stack: AsyncExitStack | None = None
-        self._lock: anyio.Lock | None = None
+        self._lock: AbstractAsyncContextManager[Any] | None = None
         self._closed = False
         self._facades: dict[str, object] = {}
         #: The event loop the clients belong to (set when the first one is opened).
@@ -165,7 +168,7 @@ class ExportKit:
         self._check_open()
         self._check_loop()
         if self._lock is None:
-            self._lock = anyio.Lock()
+            self._lock = _client_lock()
         async with self._lock:
             found = self._clients.get(service)
             if found is not None:
@@ -173,11 +176,7 @@ class ExportKit:
             if self._stack is None:
                 self._stack = AsyncExitStack()
             if self._session is None:
-                self._session = (
-                    AioSession(profile=self._profile_name)
-                    if self._profile_name is not None
-                    else get_session()
-                )
+                self._session = _own_session(self._profile_name)
             session: Any = self._session  # the stubs overload create_client per literal name
             config = client_config(self._user_config, endpoint_url=self.endpoint_url)
             try:
@@ -316,6 +315,55 @@ class ExportKit:
     def omics(self) -> OmicsFacade:
         """HealthOmics read set export jobs."""
         return cast("OmicsFacade", self._facade("OmicsFacade"))
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _own_session(profile_name: str | None) -> AioSession:
+    """The session a kit creates when the caller passed none, parsing timestamps fast.
+
+    Only this session gets :func:`_parse_timestamp`; a session the caller passes in is
+    used exactly as configured.
+    """
+    session = AioSession(profile=profile_name) if profile_name is not None else get_session()
+    factory: Any = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=_parse_timestamp)
+    return session
+
+
+def _parse_timestamp(value: Any) -> Any:
+    """botocore's timestamp parser, with the two wire forms of our services done in C.
+
+    rest-json bodies (m2, SimpleDB v2, omics) carry ISO 8601 strings and json ones
+    (Personalize, Discovery) epoch seconds; botocore parses both through dateutil, about
+    two thirds of its time parsing a small response.  ``datetime.fromisoformat`` and
+    ``datetime.fromtimestamp`` give equal aware datetimes (``UTC`` for ``tzutc()``) for a
+    hundredth of that; anything else (RFC 822 headers, numeric strings) goes to botocore.
+    """
+    if isinstance(value, str):
+        if len(value) > 10 and value[4] == "-":  # YYYY-MM-DDT...; not an epoch string
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+    elif isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return parse_timestamp(cast("str", value))  # it takes numbers too, as above
+
+
+def _client_lock() -> AbstractAsyncContextManager[Any]:
+    """The lock that serializes client creation, for the running event loop.
+
+    Under asyncio it is asyncio's own: ``anyio.Lock`` would import anyio's asyncio backend,
+    15-20 ms of a one-call process's start-up (``benchmarks/cold_start.py``).
+    """
+    if sniffio.current_async_library() == "asyncio":
+        return asyncio.Lock()
+    return anyio.Lock()
 
 
 def _current_loop() -> object:

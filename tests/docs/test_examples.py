@@ -42,6 +42,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "emulator.py": ["SUCCEEDED 1", "IN_PROGRESS", "SUCCEEDED"],
     "trio_example.py": ["True SUCCEEDED"],
+    # pytest's own summary ("6 passed in 0.9s") varies; the exit status says all passed.
+    "testing.py": [],
+    "testing_asyncio.py": [],
     "m2.py": ["{'applicationId': 'app-1'}", "True Completed"],
     "personalize.py": ["True", "SUCCEEDED ACTIVE", "interactions-2025-01 ACTIVE"],
     "discovery.py": ["SUCCEEDED ExportInfo", "True", "['SUCCEEDED']"],
