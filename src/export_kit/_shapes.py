@@ -1,15 +1,17 @@
 """Base classes and helpers behind the generated models in ``export_kit.models``.
 
 Generated modules stay declarative: every rule they need (strict requests,
-lenient responses, tagged unions, ``to_api()``) lives here once.
+lenient responses with client error correction, tagged unions, ``to_api()``,
+pydantic errors as wire paths) lives here once.
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
 
@@ -24,12 +26,13 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
+
+from .errors import RequestValidationError, ResponseError, ValidationIssue
 
 if TYPE_CHECKING:
     from pydantic.config import ExtraValues
-
-    from .errors import RequestValidationError
 
 __all__ = [
     "RESPONSE_CONTEXT",
@@ -41,9 +44,11 @@ __all__ = [
     "ResponseShape",
     "Shape",
     "SharedShape",
+    "StartRequest",
     "UnknownMember",
     "mask_url",
     "union_discriminator",
+    "validation_issues",
     "wire_path",
 ]
 
@@ -59,13 +64,40 @@ def _is_response(info: ValidationInfo) -> bool:
 
 
 class Shape(BaseModel):
-    """A botocore structure. Fields use snake_case names; wire names validate too."""
+    """A botocore structure. Fields use snake_case names; wire names validate too.
+
+    A field's wire name is ``to_camel(name)`` unless the field declares an alias; its
+    docstring is its description.  Schemas are built on first use (``defer_build``), so
+    importing a model module stays cheap.
+    """
 
     model_config = ConfigDict(
+        alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        use_attribute_docstrings=True,
+        defer_build=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _correct_missing_members(cls, data: Any, info: ValidationInfo) -> Any:
+        """Smithy's client error correction: a required member AWS left out gets a zero value.
+
+        Only for data parsed from a response (``RESPONSE_CONTEXT``); requests keep the rule.
+        """
+        if not isinstance(data, Mapping) or not _is_response(info):
+            return typing.cast("object", data)
+        wire = typing.cast("Mapping[str, Any]", data)
+        missing = [
+            (alias, zero)
+            for name, alias, zero in _required_members(cls)
+            if alias not in wire and name not in wire
+        ]
+        if not missing:
+            return wire
+        return {**wire, **{alias: zero() for alias, zero in missing}}
 
 
 class RequestShape(Shape):
@@ -126,12 +158,9 @@ def mask_url(value: Any) -> Any:
 
 
 def _request_error(model: type[RequestShape], error: ValidationError) -> RequestValidationError:
-    from .errors import RequestValidationError
-
     info: OperationInfo | None = getattr(model, "operation", None)
-    return RequestValidationError.from_pydantic(
-        info.name if info is not None else model.__name__, model, error
-    )
+    operation = info.name if info is not None else model.__name__
+    return RequestValidationError(operation, validation_issues(model, error))
 
 
 class ResponseShape(Shape):
@@ -148,11 +177,26 @@ class ResponseShape(Shape):
             yield name, mask_url(value)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an aiobotocore response dict (``ResponseMetadata`` is dropped)."""
+    def from_api(cls, data: Mapping[str, Any], *, operation: str | None = None) -> Self:
+        """Parse an aiobotocore response dict (``ResponseMetadata`` is dropped).
+
+        A required member the service left out gets a zero value (see ``Shape``); anything
+        else that cannot be read raises :class:`~export_kit.errors.ResponseError` with the
+        raw ``payload``, never a pydantic ``ValidationError``.
+        """
         if "ResponseMetadata" in data:
             data = {k: v for k, v in data.items() if k != "ResponseMetadata"}
-        return cls.model_validate(data, context=RESPONSE_CONTEXT)
+        try:
+            return cls.model_validate(data, context=RESPONSE_CONTEXT)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{i['path'] or '<response>'}: {i['message']}" for i in validation_issues(cls, exc)
+            )
+            raise ResponseError(
+                f"not a {cls.__name__} ({problems})",
+                operation=operation or cls.__name__,
+                payload=data,
+            ) from exc
 
 
 class SharedShape(RequestShape):
@@ -304,7 +348,139 @@ class OperationRequest(RequestShape, Generic[ResponseT]):
     operation: ClassVar[OperationInfo]
 
 
+DescriptionT = TypeVar("DescriptionT", bound=ResponseShape, covariant=True)
+
+
+class StartRequest(OperationRequest[ResponseT], Generic[ResponseT, DescriptionT]):
+    """The input of an operation that starts an export job.
+
+    The second type parameter is the job's description (what describing the job returns,
+    Discovery's ``ExportInfo``), so ``kit.start(request)`` returns an ``ExportJob`` of it.
+    """
+
+
+# -- client error correction ------------------------------------------------------------------
+
+
+def _epoch() -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _unknown_member() -> UnknownMember:
+    return UnknownMember(tag="", value=None)
+
+
+#: Zero values by Python type (Smithy's list: boolean false, numbers 0, string "", blob
+#: empty, timestamp 0 s after the epoch).
+_ZEROS: Mapping[object, Callable[[], Any]] = {
+    str: str,
+    int: int,
+    float: float,
+    bool: bool,
+    bytes: bytes,
+    datetime: _epoch,
+}
+
+
+def _zero(annotation: Any) -> Callable[[], Any]:
+    """The factory of the zero value of a field type (the Smithy spec's list, by type)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _zero(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        options = [_unannotated(arg) for arg in typing.get_args(annotation)]
+        if UnknownMember in options:  # a union: its unknown variant
+            return _unknown_member
+        if str in options:  # an enum (``Literal[...] | str``): the empty, unknown value
+            return str
+        return _zero(options[0])
+    if origin is list:
+        return list
+    if origin is dict:
+        return dict
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return dict  # a structure: {} (its own required members are corrected in turn)
+    found = _ZEROS.get(typing.cast("object", annotation))
+    if found is None:  # pragma: no cover - codegen emits only the types above
+        raise TypeError(f"no zero value for {annotation!r}")
+    return found
+
+
+def _unannotated(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
+@cache
+def _required_members(model: type[BaseModel]) -> tuple[tuple[str, str, Callable[[], Any]], ...]:
+    """(field name, wire name, zero factory) of each required field of ``model``."""
+    return tuple(
+        (name, info.alias or name, _zero(info.annotation))
+        for name, info in model.model_fields.items()
+        if info.is_required()
+    )
+
+
 # -- wire paths -------------------------------------------------------------------------------
+
+# pydantic error types -> the rule names we document (docs/concepts/models.md).
+_RULES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_key",
+    "string_too_short": "min_length",
+    "string_too_long": "max_length",
+    "too_short": "min_items",
+    "too_long": "max_items",
+    "bytes_too_short": "min_length",
+    "bytes_too_long": "max_length",
+    "string_pattern_mismatch": "pattern",
+    "literal_error": "enum",
+    "greater_than_equal": "min",
+    "less_than_equal": "max",
+    "union_member": "union",
+    "union_tag_invalid": "union",
+    "model_type": "type",
+    "model_attributes_type": "type",
+    "dict_type": "type",
+    "list_type": "type",
+}
+
+# tools/codegen.py spells Java's ASCII \s and \S as POSIX classes for pydantic's regex
+# engine; show users the familiar spelling (the meaning is the same).
+_POSIX_SPELLINGS = (
+    ("[[:space:][:^space:]]", r"[\s\S]"),
+    ("[[:^space:]]", r"\S"),
+    ("[[:space:]]", r"\s"),
+    ("[:^space:]", r"\S"),
+    ("[:space:]", r"\s"),
+)
+
+
+def _service_pattern(pattern: str) -> str:
+    for posix, java in _POSIX_SPELLINGS:
+        pattern = pattern.replace(posix, java)
+    return pattern
+
+
+def validation_issues(model: type[BaseModel], error: ValidationError) -> list[ValidationIssue]:
+    """pydantic's errors as validation issues: wire paths and the rule names we document."""
+    issues: list[ValidationIssue] = []
+    for item in error.errors(include_url=False, include_input=False):
+        kind = item["type"]
+        rule = _RULES.get(kind) or ("type" if kind.endswith("_type") else kind)
+        message = item["msg"]
+        if rule == "required":
+            message = "is required"
+        elif rule == "unknown_key":
+            message = "is not a member of this structure"
+        elif rule == "pattern":
+            pattern = _service_pattern(str((item.get("ctx") or {}).get("pattern", "")))
+            message = f"does not match the service pattern {pattern}"
+        issues.append(
+            ValidationIssue(path=wire_path(model, item["loc"]), rule=rule, message=message)
+        )
+    return issues
 
 
 @cache
