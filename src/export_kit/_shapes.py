@@ -7,6 +7,9 @@ pydantic errors as wire paths) lives here once.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,6 +59,32 @@ __all__ = [
 RESPONSE_CONTEXT: Mapping[str, bool] = types.MappingProxyType({"export_kit.response": True})
 
 
+@cache
+def _field_docstrings(module_name: str) -> Mapping[str, Mapping[str, str]]:
+    """Class name -> field name -> the docstring under the field, from the module's source."""
+    path = getattr(sys.modules.get(module_name), "__file__", None)
+    try:
+        with open(path or "", encoding="utf-8") as source:
+            tree = ast.parse(source.read())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        docs = found.setdefault(node.name, {})
+        for field, after in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[field.target.id] = inspect.cleandoc(after.value.value)
+    return found
+
+
 def _is_response(info: ValidationInfo) -> bool:
     context: object = info.context
     if not isinstance(context, Mapping):
@@ -66,9 +95,9 @@ def _is_response(info: ValidationInfo) -> bool:
 class Shape(BaseModel):
     """A botocore structure. Fields use snake_case names; wire names validate too.
 
-    A field's wire name is ``to_camel(name)`` unless the field declares an alias; its
-    docstring is its description.  Schemas are built on first use (``defer_build``), so
-    importing a model module stays cheap.
+    A field's wire name is ``to_camel(name)`` unless the field declares an alias; the
+    docstring under a field is its description.  Schemas are built on first use
+    (``defer_build``), so importing a model module stays cheap.
     """
 
     model_config = ConfigDict(
@@ -76,9 +105,19 @@ class Shape(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
-        use_attribute_docstrings=True,
         defer_build=True,
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # pydantic's ``use_attribute_docstrings`` does this too, but on Python < 3.13 it
+        # walks the call stack and scans sys.modules for every class: about 60 % of the
+        # time to build the five model modules.  Reading each module's source once is cheap.
+        super().__pydantic_init_subclass__(**kwargs)
+        docs = _field_docstrings(cls.__module__).get(cls.__qualname__, {})
+        for name, info in cls.__pydantic_fields__.items():
+            if info.description is None and name in docs:
+                info.description = docs[name]
 
     @model_validator(mode="before")
     @classmethod
