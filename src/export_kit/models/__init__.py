@@ -11,7 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._shapes import UnknownMember
+    from export_kit._shapes import UnknownMember
+
     from . import discovery, m2, omics, personalize, simpledbv2
 
 __all__ = ["SERVICES", "UnknownMember", "discovery", "m2", "omics", "personalize", "simpledbv2"]
@@ -23,8 +24,6 @@ SERVICES = ("m2", "personalize", "discovery", "simpledbv2", "omics")
 def __getattr__(name: str) -> Any:
     if name in SERVICES:
         return importlib.import_module(f"{__name__}.{name}")
-    if name == "UnknownMember":
-        from .._shapes import UnknownMember
-
-        return UnknownMember
+    if name == "UnknownMember":  # loads pydantic, so only when asked for
+        return importlib.import_module("export_kit._shapes").UnknownMember
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
