@@ -1,7 +1,15 @@
-"""Generate ``src/export_kit/models/<service>.py`` from botocore's service models.
+"""Generate ``models/<service>.py`` and ``_facades/<service>.py`` from botocore's service models.
 
 Run ``python tools/codegen.py`` (``make codegen``).  ``--check`` regenerates in
-memory and exits 1 when a file on disk differs (the drift test uses it).
+memory and exits 1 when a file on disk differs (the drift test uses it).  Output goes
+through ``ruff format`` (the project's settings), so it reads like hand-written code:
+each field's documentation is the docstring under it, and a field declares an alias
+only where the wire name is not ``to_camel(name)``.
+
+The facade modules hold one class per service (``kit.omics`` is an ``OmicsFacade``)
+with a method per operation: an overload taking the request model, and one taking its
+members as keyword-only parameters typed as in the model, documented under ``Args:``.
+Each facade imports only its own service's models.
 
 Every structure reachable from the export operations in :data:`OPERATIONS`
 becomes one pydantic class named as botocore names the shape.  Structures only
