@@ -8,6 +8,7 @@ pydantic errors as wire paths) lives here once.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import sys
 import types
@@ -119,25 +120,6 @@ class Shape(BaseModel):
             if info.description is None and name in docs:
                 info.description = docs[name]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _correct_missing_members(cls, data: Any, info: ValidationInfo) -> Any:
-        """Smithy's client error correction: a required member AWS left out gets a zero value.
-
-        Only for data parsed from a response (``RESPONSE_CONTEXT``); requests keep the rule.
-        """
-        if not isinstance(data, Mapping) or not _is_response(info):
-            return typing.cast("object", data)
-        wire = typing.cast("Mapping[str, Any]", data)
-        missing = [
-            (alias, zero)
-            for name, alias, zero in _required_members(cls)
-            if alias not in wire and name not in wire
-        ]
-        if not missing:
-            return wire
-        return {**wire, **{alias: zero() for alias, zero in missing}}
-
 
 class RequestShape(Shape):
     """A structure the caller sends: unknown keys and every modelled constraint are errors.
@@ -219,23 +201,36 @@ class ResponseShape(Shape):
     def from_api(cls, data: Mapping[str, Any], *, operation: str | None = None) -> Self:
         """Parse an aiobotocore response dict (``ResponseMetadata`` is dropped).
 
-        A required member the service left out gets a zero value (see ``Shape``); anything
-        else that cannot be read raises :class:`~export_kit.errors.ResponseError` with the
-        raw ``payload``, never a pydantic ``ValidationError``.
+        A required member the service left out gets a zero value (Smithy's client error
+        correction, see ``_with_zero_values``); anything else that cannot be read raises
+        :class:`~export_kit.errors.ResponseError` with the raw ``payload``, never a pydantic
+        ``ValidationError``.
         """
         if "ResponseMetadata" in data:
             data = {k: v for k, v in data.items() if k != "ResponseMetadata"}
         try:
             return cls.model_validate(data, context=RESPONSE_CONTEXT)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{i['path'] or '<response>'}: {i['message']}" for i in validation_issues(cls, exc)
-            )
-            raise ResponseError(
-                f"not a {cls.__name__} ({problems})",
-                operation=operation or cls.__name__,
-                payload=data,
-            ) from exc
+        except ValidationError as first:
+            error = first
+        # The rare path: correct what is missing and try again (each round can reveal the
+        # required members of a structure it just filled in with {}).
+        corrected: Any = data
+        for _ in range(_MAX_CORRECTIONS):
+            corrected = _with_zero_values(cls, corrected, error)
+            if corrected is None:
+                break
+            try:
+                return cls.model_validate(corrected, context=RESPONSE_CONTEXT)
+            except ValidationError as again:
+                error = again
+        problems = "; ".join(
+            f"{i['path'] or '<response>'}: {i['message']}" for i in validation_issues(cls, error)
+        )
+        raise ResponseError(
+            f"not a {cls.__name__} ({problems})",
+            operation=operation or cls.__name__,
+            payload=data,
+        ) from error
 
 
 class SharedShape(RequestShape):
@@ -451,14 +446,63 @@ def _unannotated(annotation: Any) -> Any:
     return annotation
 
 
-@cache
-def _required_members(model: type[BaseModel]) -> tuple[tuple[str, str, Callable[[], Any]], ...]:
-    """(field name, wire name, zero factory) of each required field of ``model``."""
-    return tuple(
-        (name, info.alias or name, _zero(info.annotation))
-        for name, info in model.model_fields.items()
-        if info.is_required()
-    )
+#: Rounds of correction for one response: each fills the members one level deeper.
+_MAX_CORRECTIONS = 8
+
+
+def _with_zero_values(model: type[BaseModel], data: Any, error: ValidationError) -> Any | None:
+    """A copy of ``data`` with a zero value for every required member ``error`` finds missing.
+
+    ``None`` when nothing is missing (the response is wrong in some other way).  Run only
+    after a response failed to parse, so a complete response costs nothing extra.
+    """
+    missing = [
+        item["loc"]
+        for item in error.errors(include_url=False, include_input=False)
+        if item["type"] == "missing"
+    ]
+    if not missing:
+        return None
+    data = copy.deepcopy(data)
+    filled = [_fill(model, data, loc) for loc in missing]
+    return data if any(filled) else None
+
+
+def _fill(model: type[BaseModel], data: Any, loc: Sequence[int | str]) -> bool:
+    """Set the zero value of the member at pydantic error location ``loc`` in ``data``."""
+    candidates: tuple[type[BaseModel], ...] = (model,)
+    node: Any = data
+    for position, item in enumerate(loc):
+        if isinstance(item, int):
+            node = node[item]
+            continue
+        tagged = [m for m in candidates if m.__name__ == item]
+        if tagged:  # a union member's tag, inserted by pydantic
+            candidates = tuple(tagged)
+            continue
+        field = next((f for m in candidates if (f := _field(m, item)) is not None), None)
+        if field is None:
+            if not isinstance(node, Mapping) or item not in node:
+                return False
+            node = typing.cast("Any", node[item])  # a map's key: its values have the same models
+            continue
+        name, info = field
+        if position == len(loc) - 1:
+            if not isinstance(node, dict):
+                return False
+            node[info.alias or name] = _zero(info.annotation)()
+            return True
+        node = node[item]
+        candidates = tuple(_models_in(info.annotation))
+    return False
+
+
+def _field(model: type[BaseModel], key: str) -> tuple[str, Any] | None:
+    """``(field name, FieldInfo)`` of the field ``key`` names (its name or alias)."""
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return name, info
+    return None
 
 
 # -- wire paths -------------------------------------------------------------------------------

@@ -222,3 +222,26 @@ def test_unknown_member_is_public_and_cheap_to_import() -> None:
     code = "import sys, export_kit.models; print('pydantic' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_correction_reaches_structures_it_filled_in() -> None:
+    """A missing required structure becomes {} and its own required members are corrected."""
+    described = personalize.DescribeDatasetExportJobResponse.from_api(
+        {"datasetExportJob": {"jobName": "j", "jobOutput": {}}}
+    )
+    job = described.dataset_export_job
+    assert job is not None
+    assert job.job_output is not None
+    assert job.job_output.s3_data_destination.path == ""
+
+
+def test_a_complete_response_is_parsed_as_sent() -> None:
+    info = discovery.ExportInfo.from_api(
+        {
+            "exportId": "e-1",
+            "exportStatus": "SUCCEEDED",
+            "statusMessage": "done",
+            "exportRequestTime": NOW,
+        }
+    )
+    assert (info.status_message, info.export_request_time) == ("done", NOW)
