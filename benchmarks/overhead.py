@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from benchmarks._child import child_emulator, omics_clients
 from benchmarks._stats import Sample, machine, sample
+from export_kit.models import omics
 
 STORE = "1234567890"
 CONCURRENCY = 64
@@ -63,7 +64,7 @@ async def measure(endpoint: str, *, calls: int, repeats: int) -> tuple[Result, R
             sequence_store_id=STORE,
             destination="s3://bucket/out/",
             role_arn="arn:aws:iam::123456789012:role/Export",
-            sources=[{"read_set_id": "1111111111"}],
+            sources=[omics.ExportReadSet(read_set_id="1111111111")],
         )
 
         async def raw_call() -> object:

@@ -1,7 +1,15 @@
-"""Generate ``src/export_kit/models/<service>.py`` from botocore's service models.
+"""Generate ``models/<service>.py`` and ``_facades/<service>.py`` from botocore's service models.
 
 Run ``python tools/codegen.py`` (``make codegen``).  ``--check`` regenerates in
-memory and exits 1 when a file on disk differs (the drift test uses it).
+memory and exits 1 when a file on disk differs (the drift test uses it).  Output goes
+through ``ruff format`` (the project's settings), so it reads like hand-written code:
+each field's documentation is the docstring under it, and a field declares an alias
+only where the wire name is not ``to_camel(name)``.
+
+The facade modules hold one class per service (``kit.omics`` is an ``OmicsFacade``)
+with a method per operation: an overload taking the request model, and one taking its
+members as keyword-only parameters typed as in the model, documented under ``Args:``.
+Each facade imports only its own service's models.
 
 Every structure reachable from the export operations in :data:`OPERATIONS`
 becomes one pydantic class named as botocore names the shape.  Structures only
@@ -18,6 +26,7 @@ import html
 import html.parser
 import keyword
 import re
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -28,9 +37,13 @@ from typing import Any
 import botocore
 import botocore.session
 from botocore import xform_name
+from pydantic.alias_generators import to_camel
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = ROOT / "src" / "export_kit" / "models"
+#: Where ruff reads its settings for the generated files (the output folders may be moved).
+PACKAGE = ROOT / "src" / "export_kit"
+MODELS_DIR = PACKAGE / "models"
+FACADES_DIR = PACKAGE / "_facades"
 
 #: The scope: DESIGN.md "Services and operations".
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
@@ -49,6 +62,30 @@ OPERATIONS: Mapping[str, tuple[str, ...]] = {
     ),
     "simpledbv2": ("StartDomainExport", "GetExport", "ListExports"),
     "omics": ("StartReadSetExportJob", "GetReadSetExportJob", "ListReadSetExportJobs"),
+}
+
+#: Each service's export job: the operation that starts it and the shape that describes it
+#: (``ExportJob.description``, as ``export_kit/services/<service>.py`` reads it).  The start
+#: request class carries both (``StartRequest[Response, Description]``) so ``kit.start()``
+#: is typed by its request.
+JOBS: Mapping[str, tuple[str, str]] = {
+    "m2": ("CreateDataSetExportTask", "GetDataSetExportTaskResponse"),
+    "personalize": ("CreateDatasetExportJob", "DescribeDatasetExportJobResponse"),
+    "discovery": ("StartExportTask", "ExportInfo"),
+    "simpledbv2": ("StartDomainExport", "GetExportResponse"),
+    "omics": ("StartReadSetExportJob", "GetReadSetExportJobResponse"),
+}
+
+#: The facade class of each service (``kit.<service>``) and its one-line docstring.
+FACADES: Mapping[str, tuple[str, str]] = {
+    "m2": ("M2Facade", "Mainframe Modernization (``m2``) data set export tasks."),
+    "personalize": ("PersonalizeFacade", "Personalize (``personalize``) dataset export jobs."),
+    "discovery": (
+        "DiscoveryFacade",
+        "Application Discovery (``discovery``) export tasks and continuous exports.",
+    ),
+    "simpledbv2": ("SimpleDBv2Facade", "SimpleDB v2 (``simpledbv2``) domain exports."),
+    "omics": ("OmicsFacade", "HealthOmics (``omics``) read set export jobs."),
 }
 
 IN, OUT = "in", "out"
@@ -74,6 +111,19 @@ class _TextOnly(html.parser.HTMLParser):
             self.parts.append(" ")
 
 
+def docstring_lines(text: str, indent: str) -> list[str]:
+    """``text`` as a docstring at ``indent``, wrapped to the line length (none if empty)."""
+    if not text:
+        return []
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text += " "
+    wrapped = textwrap.wrap(text, 96 - len(indent))
+    if len(wrapped) == 1:
+        return [f'{indent}"""{wrapped[0]}"""']
+    return [f'{indent}"""{wrapped[0]}', *(indent + w for w in wrapped[1:]), f'{indent}"""']
+
+
 def plain_text(doc: str | None) -> str:
     """Strip botocore's HTML documentation to one line of text."""
     if not doc:
@@ -81,7 +131,12 @@ def plain_text(doc: str | None) -> str:
     parser = _TextOnly()
     parser.feed(doc)
     parser.close()
-    return " ".join(html.unescape("".join(parser.parts)).split())
+    text = " ".join(html.unescape("".join(parser.parts)).split())
+    return text.translate(_TYPOGRAPHIC)
+
+
+#: Typographic quotes and dashes in botocore's docs, as ASCII (ruff flags the look-alikes).
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 # -- patterns ---------------------------------------------------------------------------------
@@ -268,12 +323,16 @@ class Renderer:
 
     # Classes ------------------------------------------------------------------------------
 
-    def member_line(self, owner: str, wire: str, ref: Mapping[str, Any], required: bool) -> str:
+    def member_lines(
+        self, owner: str, wire: str, ref: Mapping[str, Any], required: bool
+    ) -> list[str]:
+        """One field: its annotation, and its documentation as a docstring under it."""
         strict = self.direction(owner) != OUT
         rules = "RequestRules" if self.direction(owner) == "both" else "Field"
         target = ref["shape"]
         target_shape = self.svc.shapes[target]
-        kwargs = [f"validation_alias={wire!r}", f"serialization_alias={wire!r}"]
+        name = field_name(wire)
+        kwargs = [] if to_camel(name) == wire else [f"alias={wire!r}"]
         where = f"{owner}.{wire}"
         if target_shape["type"] in {"structure", "list", "map"}:
             annotation = self.type_of(target, strict, where, rules)
@@ -285,14 +344,12 @@ class Renderer:
                 kwargs.append(constraints)
             elif constraints:
                 annotation = f"Annotated[{annotation}, RequestRules({constraints})]"
-        doc = plain_text(ref.get("documentation") or target_shape.get("documentation"))
-        if doc:
-            kwargs.append(f"description={doc!r}")
         type_text = annotation if required else f"{annotation} | None"
+        if kwargs:
+            type_text = f"Annotated[{type_text}, Field({', '.join(kwargs)})]"
         default = "" if required else " = None"
-        return (
-            f"    {field_name(wire)}: Annotated[{type_text}, Field({', '.join(kwargs)})]{default}"
-        )
+        doc = plain_text(ref.get("documentation") or target_shape.get("documentation"))
+        return [f"    {name}: {type_text}{default}", *self.docstring(doc, None)]
 
     def structure(self, name: str) -> list[str]:
         shape = self.svc.shapes[name]
@@ -301,23 +358,22 @@ class Renderer:
             return self.union(name)
         base = {IN: "RequestShape", OUT: "ResponseShape", "both": "SharedShape"}[direction]
         op = self.operation_for_input(name)
-        if op is not None:
+        if op is not None and op["name"] == JOBS[self.svc.name][0]:
+            base = f"StartRequest[{op['output']['shape']}, {JOBS[self.svc.name][1]}]"
+        elif op is not None:
             base = f"OperationRequest[{op['output']['shape']}]"
         lines = [f"class {name}({base}):", *self.docstring(shape.get("documentation"), name)]
         required = set(shape.get("required", ()))
         for wire, ref in shape.get("members", {}).items():
-            lines.append(self.member_line(name, wire, ref, wire in required))
+            lines += ["", *self.member_lines(name, wire, ref, wire in required)]
         if op is not None:
             lines.extend(self.operation_info(op))
         return [*lines, "", ""]
 
-    def docstring(self, doc: str | None, fallback: str) -> list[str]:
-        text = plain_text(doc) or f"The ``{fallback}`` structure."
-        text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-        wrapped = textwrap.wrap(text, 92)
-        if len(wrapped) == 1:
-            return [f'    """{wrapped[0]}"""', ""]
-        return ['    """' + wrapped[0], *("    " + w for w in wrapped[1:]), '    """', ""]
+    def docstring(self, doc: str | None, fallback: str | None, indent: str = "    ") -> list[str]:
+        """A docstring from botocore's HTML documentation (none if both are empty)."""
+        text = plain_text(doc) or (f"The ``{fallback}`` structure." if fallback else "")
+        return docstring_lines(text, indent)
 
     def union(self, name: str) -> list[str]:
         shape = self.svc.shapes[name]
@@ -331,8 +387,8 @@ class Renderer:
         for wire, ref in shape["members"].items():
             cls = union_member_class(name, wire)
             doc = ref.get("documentation") or f"<p>{name} with its {wire} member set.</p>"
-            lines += [f"class {cls}({base}):", *self.docstring(doc, cls)]
-            lines += [self.member_line(name, wire, ref, required=True), "", ""]
+            lines += [f"class {cls}({base}):", *self.docstring(doc, cls), ""]
+            lines += [*self.member_lines(name, wire, ref, required=True), "", ""]
             tags.append(f'Annotated[{cls}, UnionTag("{cls}")]')
         if response:
             tags.append('Annotated[UnknownMember, UnionTag("UnknownMember")]')
@@ -426,6 +482,8 @@ class Renderer:
             op = self.operation_for_input(name)
             if op is not None:
                 visit(op["output"]["shape"])
+                if op["name"] == JOBS[self.svc.name][0]:
+                    visit(JOBS[self.svc.name][1])
             done.append(name)
 
         for name in sorted(structures, key=lambda n: self.direction(n) != OUT):
@@ -454,8 +512,6 @@ class Renderer:
             f"``{self.svc.name}`` (API version {meta['apiVersion']}). Do not edit: run ``make codegen``.",
             '"""',
             "",
-            "# ruff: noqa: E501",
-            "",
             "from __future__ import annotations",
             "",
             *_import_lines("\n".join(body)),
@@ -483,6 +539,7 @@ _IMPORTS: dict[str, tuple[str, ...]] = {
         "RequestShape",
         "ResponseShape",
         "SharedShape",
+        "StartRequest",
         "UnknownMember",
         "union_discriminator",
     ),
@@ -497,15 +554,18 @@ _RESERVED = frozenset({"UnionTag", *(name for names in _IMPORTS.values() for nam
 def _import_lines(body: str) -> list[str]:
     """The import block for a module whose class definitions are ``body``."""
 
+    code = _code_only(body)
+
     def used(names: Iterable[str]) -> list[str]:
-        return [name for name in names if re.search(rf"\b{name}\b", body)]
+        return [name for name in names if re.search(rf"\b{name}\b", code)]
 
     stdlib = [
         f"from {module} import {', '.join(found)}"
         for module in ("datetime", "typing")
         if (found := used(_IMPORTS[module]))
     ]
-    third_party = [f"from pydantic import {', '.join(used(_IMPORTS['pydantic']))}"]
+    pydantic = used(_IMPORTS["pydantic"])
+    third_party = [f"from pydantic import {', '.join(pydantic)}"] if pydantic else []
     if used(["UnionTag"]):
         third_party.append(_UNION_TAG)
     ours = [
@@ -513,13 +573,241 @@ def _import_lines(body: str) -> list[str]:
         *(f"    {n}," for n in used(_IMPORTS["export_kit._shapes"])),
         ")",
     ]
-    return [*stdlib, "", *third_party, "", *ours]
+    return [*stdlib, "", *third_party, "", *ours] if third_party else [*stdlib, "", *ours]
+
+
+def _code_only(text: str) -> str:
+    """``text`` without docstrings and comments (their words are not imports)."""
+    text = re.sub(r'"""[\s\S]*?"""', "", text)
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+# -- facades ----------------------------------------------------------------------------------
+
+
+class FacadeRenderer:
+    """``export_kit/_facades/<service>.py``: one method per operation, typed keyword arguments.
+
+    Each method has two overloads, the request model (positional-only) or its members as
+    keyword-only arguments, so type checkers see every parameter; the implementation builds
+    the request (validating it before anything is sent) and hands it to the kit.
+    """
+
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+        self.shape_names = {n for n in svc.directions if svc.shapes[n]["type"] == "structure"}
+
+    def param_type(self, shape_name: str) -> str:
+        """The plain type of a keyword argument: the model's type without its rules."""
+        shape = self.svc.shapes[shape_name]
+        kind = shape["type"]
+        if kind == "structure":
+            return shape_name
+        if kind == "list":
+            return f"list[{self.param_type(shape['member']['shape'])}]"
+        if kind == "map":
+            key, value = shape["key"]["shape"], shape["value"]["shape"]
+            return f"dict[{self.param_type(key)}, {self.param_type(value)}]"
+        if "enum" in shape:
+            return "Literal[" + ", ".join(repr(v) for v in shape["enum"]) + "]"
+        return {
+            "string": "str",
+            "integer": "int",
+            "long": "int",
+            "boolean": "bool",
+            "double": "float",
+            "float": "float",
+            "timestamp": "datetime",
+            "blob": "bytes",
+        }[kind]
+
+    def members(self, op: Mapping[str, Any]) -> list[tuple[str, str, bool, str]]:
+        """(name, type, required, documentation) of each member of ``op``'s input."""
+        if "input" not in op:
+            return []
+        shape = self.svc.shapes[op["input"]["shape"]]
+        required = set(shape.get("required", ()))
+        out = []
+        for wire, ref in shape.get("members", {}).items():
+            name = field_name(wire)
+            if name in {"self", "request"}:
+                raise CodegenError(f"{op['name']}: a member named {name!r} clashes")
+            doc = plain_text(
+                ref.get("documentation") or self.svc.shapes[ref["shape"]].get("documentation")
+            )
+            out.append((name, self.param_type(ref["shape"]), wire in required, doc))
+        return out
+
+    def method(
+        self, op: Mapping[str, Any], *, name: str, returns: str, body: str, doc: str
+    ) -> list[str]:
+        request = op["input"]["shape"]
+        members = self.members(op)
+        keywords = [f"{n}: {t}" if req else f"{n}: {t} | None = None" for n, t, req, _ in members]
+        optional = [f"{n}: {t} | None = None" for n, t, _, _ in members]
+        is_async = not returns.startswith("Pager[")
+        define = "async def" if is_async else "def"
+        star = ["*", *keywords] if keywords else []
+        impl_star = ["/", "*", *optional] if optional else ["/"]
+        call = ", ".join([request, "request", *(f"{n}={n}" for n, _, _, _ in members)])
+        build = f"self._build({call})"
+        return [
+            "    @overload",
+            f"    {define} {name}(self, request: {request}, /) -> {returns}: ...",
+            "    @overload",
+            f"    {define} {name}({', '.join(['self', '/', *star])}) -> {returns}: ...",
+            f"    {define} {name}({', '.join(['self', f'request: {request} | None = None', *impl_star])}) -> {returns}:",
+            *self.method_doc(doc, request, members, returns),
+            "        " + body.format(build=build),
+            "",
+        ]
+
+    def method_doc(
+        self, doc: str, request: str, members: list[tuple[str, str, bool, str]], returns: str
+    ) -> list[str]:
+        text = [*textwrap.wrap(doc, 88), ""]
+        text.append(f"Takes a ``{request}``, or its members as keyword arguments.")
+        if members:
+            text += ["", "Args:"]
+            for name, _, required, about in members:
+                about = about or "See the service documentation."
+                line = f"{name}: {'' if required else '(optional) '}{about}"
+                text += textwrap.wrap(line, 84, initial_indent="    ", subsequent_indent="        ")
+        text += ["", "Returns:", f"    {returns}"]
+        text += [
+            "",
+            "Raises:",
+            "    RequestValidationError: The request breaks the service model's rules;",
+            "        nothing was sent.",
+        ]
+        if not returns.startswith("Pager["):
+            text.append("    ServiceError: The service refused the call (a subclass names why).")
+        escaped = [line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in text]
+        first, *rest = escaped
+        return [
+            f'        """{first}',
+            *(f"        {line}".rstrip() for line in rest),
+            '        """',
+        ]
+
+    def operation(self, op_name: str) -> list[str]:
+        op = self.svc.data["operations"][op_name]
+        response = op["output"]["shape"]
+        doc = plain_text(op.get("documentation")) or f"Send a ``{op_name}`` request."
+        page = self.svc.paginators.get(op_name)
+        if page is None:
+            return self.method(
+                op,
+                name=xform_name(op_name),
+                returns=response,
+                body="return await self.kit.send({build})",
+                doc=doc,
+            )
+        result = self.svc.shapes[response]["members"][page["result_key"]]["shape"]
+        item = self.param_type(self.svc.shapes[result]["member"]["shape"])
+        return self.method(
+            op,
+            name=xform_name(op_name),
+            returns=f"Pager[{item}, {response}]",
+            body="return Pager(self.kit, {build})",
+            doc=f"Page through ``{op_name}``: ``async for`` yields every item. {doc}",
+        )
+
+    def start(self) -> list[str]:
+        op_name, description = JOBS[self.svc.name]
+        op = self.svc.data["operations"][op_name]
+        doc = (
+            f"Start an export job (``{op_name}``) and return it as an ``ExportJob`` whose "
+            f"``description`` is a ``{description}``."
+        )
+        return self.method(
+            op,
+            name="start",
+            returns=f"ExportJob[{description}]",
+            body="return await self.kit.start({build})",
+            doc=doc,
+        )
+
+    def module(self) -> str:
+        cls, about = FACADES[self.svc.name]
+        meta = self.svc.data["metadata"]
+        body = [
+            f"class {cls}(ServiceFacade):",
+            f'    """{about}"""',
+            "",
+            f"    service = {self.svc.name!r}",
+            "",
+        ]
+        body += self.start()
+        for op_name in OPERATIONS[self.svc.name]:
+            body += self.operation(op_name)
+        code = _code_only("\n".join(body))
+        models = sorted(
+            name
+            for name in {*self.shape_names, *self.union_aliases()}
+            if re.search(rf"\b{name}\b", code)
+        )
+        typing_names = [n for n in ("Literal", "overload") if re.search(rf"\b{n}\b", code)]
+        stdlib = ["from typing import TYPE_CHECKING, " + ", ".join(typing_names)]
+        if re.search(r"\bdatetime\b", code):
+            stdlib.insert(0, "from datetime import datetime")
+        header = [
+            f'"""The ``kit.{self.svc.name}`` facade: {about}',
+            "",
+            f"Generated by tools/codegen.py from the botocore {botocore.__version__} service model",
+            f"``{self.svc.name}`` (API version {meta['apiVersion']}). Do not edit: run ``make codegen``.",
+            "It imports only this service's models, and ``ExportKit`` only for type checkers.",
+            '"""',
+            "",
+            "from __future__ import annotations",
+            "",
+            *stdlib,
+            "",
+            "from export_kit._facades import ServiceFacade",
+            f"from export_kit.models.{self.svc.name} import {', '.join(models)}",
+            "from export_kit.paging import Pager",
+            "",
+            "if TYPE_CHECKING:",
+            "    from export_kit.jobs import ExportJob",
+            "",
+            f'__all__ = ["{cls}"]',
+            "",
+            "",
+        ]
+        return "\n".join(header + body).rstrip() + "\n"
+
+    def union_aliases(self) -> set[str]:
+        return {n for n in self.shape_names if self.svc.shapes[n].get("union")}
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def formatted(text: str, path: Path) -> str:
+    """``text`` as ``ruff format`` writes it (with the project's settings), so it reads as code."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(path), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise CodegenError(f"ruff format failed on {path.name}: {done.stderr.strip()}")
+    return done.stdout
 
 
 def generate(service: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The model module of ``service`` and the patterns translated on the way."""
     svc = load(service)
-    renderer = Renderer(svc)
-    return renderer.module(), svc.translated
+    text = formatted(Renderer(svc).module(), PACKAGE / "models" / f"{service}.py")
+    return text, svc.translated
+
+
+def generate_facade(service: str) -> str:
+    """The facade module of ``service``."""
+    return formatted(FacadeRenderer(load(service)).module(), PACKAGE / "_facades" / f"{service}.py")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -530,20 +818,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for service in OPERATIONS:
             text, translated = generate(service)
-            path = MODELS_DIR / f"{service}.py"
-            if args.check:
-                if not path.exists() or path.read_text() != text:
-                    drifted.append(f"models/{path.name}")
-                continue
-            path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)} ({text.count(chr(10) + 'class ')} classes)")
-            for where, original, pattern in translated:
-                print(f"  pattern {where}: {original!r} -> {pattern!r}")
+            outputs = {
+                MODELS_DIR / f"{service}.py": text,
+                FACADES_DIR / f"{service}.py": generate_facade(service),
+            }
+            for path, content in outputs.items():
+                if args.check:
+                    if not path.exists() or path.read_text() != content:
+                        drifted.append(f"{path.parent.name}/{path.name}")
+                    continue
+                path.write_text(content)
+                print(
+                    f"wrote {path.relative_to(ROOT)} ({content.count(chr(10) + 'class ')} classes)"
+                )
+            if not args.check:
+                for where, original, pattern in translated:
+                    print(f"  pattern {where}: {original!r} -> {pattern!r}")
     except CodegenError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 2
     if drifted:
-        print("codegen: generated models drifted; run `make codegen`: " + ", ".join(drifted))
+        print("codegen: generated modules drifted; run `make codegen`: " + ", ".join(drifted))
         return 1
     return 0
 

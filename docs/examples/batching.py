@@ -4,6 +4,7 @@ import anyio
 
 import export_kit as ek
 from export_kit.local import Emulator
+from export_kit.models import m2
 
 FAST = ek.PollPolicy(min_delay=0.5, max_delay=0.5)
 
@@ -19,7 +20,7 @@ async def main() -> None:
         print(calls, calls == 2 * rounds)
 
         emu.fail_next("m2", "disk full")
-        config = {"s3Location": "s3://bucket/sets.json"}
+        config = m2.DataSetExportConfigS3Location(s3_location="s3://bucket/sets.json")
         first = await kit.m2.start(application_id="app-1", export_config=config)
         second = await kit.m2.start(application_id="app-1", export_config=config)
         async for job in kit.as_completed([first, second], timeout=60, poll=FAST):

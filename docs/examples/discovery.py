@@ -13,8 +13,9 @@ async def main() -> None:
         job = await kit.discovery.start(export_data_format=["CSV"])
         done = await job.wait(timeout=60, poll=FAST)
         info = done.description  # Discovery's description is the job's ExportInfo
+        assert info is not None
         print(done.status, type(info).__name__)
-        print(info.configurations_download_url.startswith(emu.endpoint_url))
+        print((info.configurations_download_url or "").startswith(emu.endpoint_url))
 
         pager = kit.discovery.describe_export_tasks(export_ids=[job.id])
         print([task.export_status async for task in pager])

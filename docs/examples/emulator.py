@@ -1,5 +1,10 @@
 """Drive the emulator from boto3 (sync) and fake time with a manual clock."""
 
+# pyright: basic
+# (boto3 ships no type hints, so pyright's strict mode cannot check code that calls it)
+
+from typing import Any, cast
+
 import anyio
 import boto3
 
@@ -8,7 +13,7 @@ from export_kit.local import Emulator
 
 # Sync callers: `with Emulator()` serves from a background thread.
 with Emulator(job_duration=0) as emu:
-    client = boto3.client("simpledbv2", **emu.client_kwargs())
+    client = cast(Any, boto3.client("simpledbv2", **emu.client_kwargs()))
     started = client.start_domain_export(domainName="orders", s3Bucket="bucket")
     export = client.get_export(exportArn=started["exportArn"])
     print(export["exportStatus"], emu.requests[("simpledbv2", "StartDomainExport")])

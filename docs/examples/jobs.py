@@ -4,9 +4,10 @@ import anyio
 
 import export_kit as ek
 from export_kit.local import Emulator
+from export_kit.models import m2
 
 FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)
-CONFIG = {"s3Location": "s3://bucket/sets.json"}
+CONFIG = m2.DataSetExportConfigS3Location(s3_location="s3://bucket/sets.json")
 
 
 async def main() -> None:
@@ -36,7 +37,7 @@ async def main() -> None:
         try:
             await slow.wait(timeout=0.2, poll=FAST)
         except ek.WaitTimeout as exc:
-            print("timeout:", exc.job.status.is_terminal, isinstance(exc, TimeoutError))
+            print("timeout:", exc.job.status.is_terminal, exc.timeout == 0.2)
 
         # Attach to a job started elsewhere: service, id and scope.
         again = kit.job("m2", slow.id, application_id="app-1")

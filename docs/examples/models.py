@@ -9,12 +9,16 @@ from export_kit.models import m2, omics
 
 async def main() -> None:
     async with Emulator() as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
+        # A misspelt or mistyped keyword argument is a static error (mypy, pyright); data
+        # from elsewhere is checked when the request is built, before anything is sent.
+        untrusted = {
+            "applicationId": "app-1",
+            "exportConfig": {"dataSets": [{"externalLocation": {"s3Location": "s3://b/k"}}]},
+            "colour": "blue",
+        }
         try:
-            await kit.m2.create_data_set_export_task(
-                application_id="app-1",
-                export_config={"dataSets": [{"externalLocation": {"s3Location": "s3://b/k"}}]},
-                colour="blue",
-            )
+            request = m2.CreateDataSetExportTaskRequest.model_validate(untrusted)
+            await kit.m2.create_data_set_export_task(request)
         except ek.RequestValidationError as exc:
             for issue in exc.errors():
                 print(issue)

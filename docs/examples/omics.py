@@ -4,6 +4,7 @@ import anyio
 
 import export_kit as ek
 from export_kit.local import Emulator
+from export_kit.models import omics
 
 FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # omics' default is 30-120 s
 STORE = "1234567890"
@@ -16,7 +17,10 @@ async def main() -> None:
             sequence_store_id=STORE,
             destination="s3://bucket/omics/",
             role_arn="arn:aws:iam::123456789012:role/OmicsExport",
-            sources=[{"readSetId": "1111111111"}, {"readSetId": "2222222222"}],
+            sources=[
+                omics.ExportReadSet(read_set_id="1111111111"),
+                omics.ExportReadSet(read_set_id="2222222222"),
+            ],
         )
         print(job.status, job.native_status)  # omics reports a status at once
         done = await job.wait(timeout=60, poll=FAST)  # PARTIAL returns, it does not raise

@@ -14,7 +14,9 @@ async def main() -> None:
             domain_name="orders", s3_bucket="bucket", s3_key_prefix="sdb/"
         )
         done = await job.wait(timeout=60, poll=FAST)
-        print(done.status, done.description.domain_name)
+        export = done.description  # typed: simpledbv2.GetExportResponse | None
+        assert export is not None
+        print(done.status, export.domain_name)
 
         async for summary in kit.simpledbv2.list_exports(domain_name="orders"):
             print(summary.export_arn == job.id, summary.export_status)

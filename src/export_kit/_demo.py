@@ -17,7 +17,7 @@ from rich.live import Live
 from rich.table import Table
 
 from ._kit import ExportKit
-from ._shapes import OperationRequest
+from ._shapes import StartRequest
 from .jobs import ExportJob, ExportStatus, JobOutcome
 from .local import Emulator
 from .models import discovery, m2, omics, personalize, simpledbv2
@@ -31,7 +31,7 @@ BUCKET = "demo-exports"
 class Scenario:
     """One demo export: the request, and where its output lands."""
 
-    request: OperationRequest[Any]
+    request: StartRequest[Any, Any]
     location: str
 
 
@@ -189,7 +189,7 @@ def _files_under(root: Path, since: float) -> list[Path]:
 async def _start_all(kit: ExportKit, plans: list[Scenario]) -> list[ExportJob]:
     started: list[ExportJob | None] = [None] * len(plans)
 
-    async def one(index: int, request: OperationRequest[Any]) -> None:
+    async def one(index: int, request: StartRequest[Any, Any]) -> None:
         started[index] = await kit.start(request)
 
     async with anyio.create_task_group() as tg:

@@ -2,6 +2,11 @@
 
 Clients are shared by every task using the kit (aiobotocore clients are safe for
 concurrent use) and all close together with ``aclose()`` or ``async with``.
+
+The per-service facades (``kit.omics``...) are generated modules in ``_facades/``; each
+property imports its own module on first use, so the kit never imports its facades at
+module level (they import ``ExportKit`` only for type checkers: no cycle), and a process
+that calls one service builds only that service's models.
 """
 
 from __future__ import annotations
@@ -35,14 +40,13 @@ from .errors import EventLoopError
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
 
-    from ._facades import (
-        DiscoveryFacade,
-        M2Facade,
-        OmicsFacade,
-        PersonalizeFacade,
-        SimpleDBv2Facade,
-    )
-    from ._shapes import OperationInfo, OperationRequest, ResponseShape
+    from ._facades import ServiceFacade
+    from ._facades.discovery import DiscoveryFacade
+    from ._facades.m2 import M2Facade
+    from ._facades.omics import OmicsFacade
+    from ._facades.personalize import PersonalizeFacade
+    from ._facades.simpledbv2 import SimpleDBv2Facade
+    from ._shapes import OperationInfo, OperationRequest, ResponseShape, StartRequest
     from .jobs import ExportJob, JobOutcome
     from .paging import Pager
     from .waiting import OnUpdate, PollPolicy
@@ -50,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["ExportKit"]
 
 ResponseT = TypeVar("ResponseT", bound="ResponseShape")
+DescriptionT = TypeVar("DescriptionT", bound="ResponseShape")
+FacadeT = TypeVar("FacadeT", bound="ServiceFacade")
 
 _CREDENTIALS = frozenset(
     {"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_account_id"}
@@ -91,7 +97,7 @@ class ExportKit:
         self._stack: AsyncExitStack | None = None
         self._lock: AbstractAsyncContextManager[Any] | None = None
         self._closed = False
-        self._facades: dict[str, object] = {}
+        self._facades: dict[str, ServiceFacade] = {}
         #: The event loop the clients belong to (set when the first one is opened).
         self._loop: object | None = None
 
@@ -226,7 +232,7 @@ class ExportKit:
         """Send one request model and return its typed response (one page for list calls)."""
         info = type(request).operation
         data = await self._call(info, api_kwargs(request))
-        return cast("ResponseT", info.response.from_api(data))
+        return cast("ResponseT", info.response.from_api(data, operation=info.name))
 
     def paginate(
         self, request: OperationRequest[ResponseT], /, *, max_items: int | None = None
@@ -238,11 +244,16 @@ class ExportKit:
 
     # -- jobs (logic in export_kit.jobs / waiting / services) -----------------------------------
 
-    async def start(self, request: OperationRequest[Any]) -> ExportJob:
-        """Send one of the five start/create requests and return its ``ExportJob``."""
+    async def start(self, request: StartRequest[Any, DescriptionT], /) -> ExportJob[DescriptionT]:
+        """Send one of the five start/create requests and return its ``ExportJob``.
+
+        The job's ``description`` has the type the request names: ``ExportJob[
+        omics.GetReadSetExportJobResponse]`` for an ``omics.StartReadSetExportJobRequest``.
+        """
         from .jobs import start
 
-        return await start(self, request)
+        job = await start(self, request)
+        return cast("ExportJob[DescriptionT]", job)
 
     def job(self, service: str, id: str, **scope: str) -> ExportJob:
         """Attach to an existing job; ``scope`` as the service needs (``applicationId=``...)."""
@@ -283,38 +294,46 @@ class ExportKit:
 
     # -- per-service facades -----------------------------------------------------------------
 
-    def _facade(self, name: str) -> Any:
-        found = self._facades.get(name)
-        if found is None:
-            from . import _facades
-
-            found = self._facades[name] = getattr(_facades, name)(self)
+    def _facade(self, cls: type[FacadeT]) -> FacadeT:
+        found = self._facades.get(cls.service)
+        if not isinstance(found, cls):
+            found = self._facades[cls.service] = cls(self)
         return found
 
     @property
     def m2(self) -> M2Facade:
         """Mainframe Modernization data set exports."""
-        return cast("M2Facade", self._facade("M2Facade"))
+        from ._facades.m2 import M2Facade
+
+        return self._facade(M2Facade)
 
     @property
     def personalize(self) -> PersonalizeFacade:
         """Personalize dataset export jobs."""
-        return cast("PersonalizeFacade", self._facade("PersonalizeFacade"))
+        from ._facades.personalize import PersonalizeFacade
+
+        return self._facade(PersonalizeFacade)
 
     @property
     def discovery(self) -> DiscoveryFacade:
         """Application Discovery export tasks and continuous exports."""
-        return cast("DiscoveryFacade", self._facade("DiscoveryFacade"))
+        from ._facades.discovery import DiscoveryFacade
+
+        return self._facade(DiscoveryFacade)
 
     @property
     def simpledbv2(self) -> SimpleDBv2Facade:
         """SimpleDB v2 domain exports."""
-        return cast("SimpleDBv2Facade", self._facade("SimpleDBv2Facade"))
+        from ._facades.simpledbv2 import SimpleDBv2Facade
+
+        return self._facade(SimpleDBv2Facade)
 
     @property
     def omics(self) -> OmicsFacade:
         """HealthOmics read set export jobs."""
-        return cast("OmicsFacade", self._facade("OmicsFacade"))
+        from ._facades.omics import OmicsFacade
+
+        return self._facade(OmicsFacade)
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -32,14 +32,14 @@ from .models import SERVICES
 
 __all__ = ["main"]
 
-# What `list SERVICE` calls, and the options that narrow it: (method, {option: wire name}).
+# What `list SERVICE` calls, and the options that narrow it: (method, {option: keyword}).
 # Which of them a service requires comes from its spec (``ServiceSpec.scope_keys``).
 _LISTS: dict[str, tuple[str, dict[str, str]]] = {
-    "m2": ("list_data_set_export_history", {"application_id": "applicationId"}),
-    "personalize": ("list_dataset_export_jobs", {"dataset_arn": "datasetArn"}),
-    "discovery": ("describe_export_tasks", {"export_id": "exportIds"}),
-    "simpledbv2": ("list_exports", {"domain_name": "domainName"}),
-    "omics": ("list_read_set_export_jobs", {"sequence_store_id": "sequenceStoreId"}),
+    "m2": ("list_data_set_export_history", {"application_id": "application_id"}),
+    "personalize": ("list_dataset_export_jobs", {"dataset_arn": "dataset_arn"}),
+    "discovery": ("describe_export_tasks", {"export_id": "export_ids"}),
+    "simpledbv2": ("list_exports", {"domain_name": "domain_name"}),
+    "omics": ("list_read_set_export_jobs", {"sequence_store_id": "sequence_store_id"}),
 }
 
 
@@ -268,8 +268,10 @@ def _read_input(source: str) -> dict[str, Any]:
 async def _start(kit: Any, args: argparse.Namespace, console: Console) -> int:
     from .services import spec_for
 
-    data = _read_input(args.input)
-    job = await kit.start(spec_for(args.service).start_request.model_validate(data))
+    # Input files use wire (camelCase) or snake_case names; only the request model takes
+    # both (facade keyword arguments are snake_case only).
+    request = spec_for(args.service).start_request.model_validate(_read_input(args.input))
+    job = await kit.start(request)
     _print_jobs(console, [job], as_json=args.json, tokens=True)
     return 0
 
@@ -368,7 +370,7 @@ async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{flags} does not apply to {args.service}")
     if args.max_items is not None and args.max_items < 1:
         raise UsageError("--max-items must be at least 1")
-    kwargs = {to_snake(wire): getattr(args, option) for option, wire in scope_options.items()}
+    kwargs = {keyword: getattr(args, option) for option, keyword in scope_options.items()}
     kwargs = {k: v for k, v in kwargs.items() if v}
     pager = getattr(getattr(kit, args.service), method)(**kwargs)
     rows: list[dict[str, Any]] = []

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
-
     from .jobs import ExportJob
 
 __all__ = [
@@ -55,29 +53,6 @@ class ValidationIssue(TypedDict):
     message: str
 
 
-# pydantic error types -> the rule names we document.
-_RULES = {
-    "missing": "required",
-    "extra_forbidden": "unknown_key",
-    "string_too_short": "min_length",
-    "string_too_long": "max_length",
-    "too_short": "min_items",
-    "too_long": "max_items",
-    "bytes_too_short": "min_length",
-    "bytes_too_long": "max_length",
-    "string_pattern_mismatch": "pattern",
-    "literal_error": "enum",
-    "greater_than_equal": "min",
-    "less_than_equal": "max",
-    "union_member": "union",
-    "union_tag_invalid": "union",
-    "model_type": "type",
-    "model_attributes_type": "type",
-    "dict_type": "type",
-    "list_type": "type",
-}
-
-
 class RequestValidationError(ExportKitError, ValueError):
     """The request breaks the service model's rules; nothing was sent.
 
@@ -96,46 +71,6 @@ class RequestValidationError(ExportKitError, ValueError):
     def errors(self) -> list[ValidationIssue]:
         """Every problem found, in the order the request's fields are declared."""
         return [ValidationIssue(**issue) for issue in self._issues]
-
-    @classmethod
-    def from_pydantic(
-        cls, operation: str, model: type[BaseModel], error: ValidationError
-    ) -> RequestValidationError:
-        """Translate pydantic's error locations into wire paths and rule names."""
-        from ._shapes import wire_path
-
-        issues: list[ValidationIssue] = []
-        for item in error.errors(include_url=False, include_input=False):
-            kind = item["type"]
-            rule = _RULES.get(kind) or ("type" if kind.endswith("_type") else kind)
-            path = wire_path(model, item["loc"])
-            message = item["msg"]
-            if rule == "required":
-                message = "is required"
-            elif rule == "unknown_key":
-                message = "is not a member of this structure"
-            elif rule == "pattern":
-                pattern = _service_pattern(str((item.get("ctx") or {}).get("pattern", "")))
-                message = f"does not match the service pattern {pattern}"
-            issues.append(ValidationIssue(path=path, rule=rule, message=message))
-        return cls(operation, issues)
-
-
-# tools/codegen.py spells Java's ASCII \s and \S as POSIX classes for pydantic's regex
-# engine; show users the familiar spelling (the meaning is the same).
-_POSIX_SPELLINGS = (
-    ("[[:space:][:^space:]]", r"[\s\S]"),
-    ("[[:^space:]]", r"\S"),
-    ("[[:space:]]", r"\s"),
-    ("[:^space:]", r"\S"),
-    ("[:space:]", r"\s"),
-)
-
-
-def _service_pattern(pattern: str) -> str:
-    for posix, java in _POSIX_SPELLINGS:
-        pattern = pattern.replace(posix, java)
-    return pattern
 
 
 # -- service errors ---------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import types
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, cast
+
+from typing_extensions import TypeVar
 
 from ._shapes import OperationRequest, ResponseShape
 from .errors import ExportFailed, ExportKitError, WaitTimeout
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 R = TypeVar("R", bound=ResponseShape)
+#: The type of ``ExportJob.description``: what describing the job returns.
+DescriptionT = TypeVar("DescriptionT", bound=ResponseShape, default=ResponseShape, covariant=True)
 
 
 class Sender(Protocol):
@@ -80,7 +84,7 @@ _TOKEN_PREFIX = "ekjob."
 _TOKEN_VERSION = 1
 
 
-class ExportJob:
+class ExportJob(Generic[DescriptionT]):
     """One export job of one service, and what was last seen of it.
 
     ``status``/``native_status`` start as ``PENDING``/``""`` for a job just started (omics
@@ -91,9 +95,9 @@ class ExportJob:
     """
 
     __slots__ = (
+        "_description",
         "_fresh",
         "_sender",
-        "description",
         "failure_reason",
         "hints",
         "id",
@@ -140,12 +144,17 @@ class ExportJob:
         if status is None:
             status = spec.status(native_status) if native_status else ExportStatus.PENDING
         self.status = status
-        self.description: ResponseShape | None = None
+        self._description: DescriptionT | None = None
         self.failure_reason: str | None = None
         #: The last error seen while polling (cleared by the next good answer).
         self.last_error: ExportKitError | None = None
         # Started by this process moments ago: NotFound is eventual consistency for a while.
         self._fresh = False
+
+    @property
+    def description(self) -> DescriptionT | None:
+        """The last typed describe response (for discovery the ``ExportInfo``), or ``None``."""
+        return self._description
 
     def __repr__(self) -> str:
         scope = "".join(f", {k}={v!r}" for k, v in self.scope.items())
@@ -159,11 +168,11 @@ class ExportJob:
         self.status = spec_for(self.service).status(seen.native_status)
         self.failure_reason = seen.failure_reason
         if seen.description is not None:
-            self.description = seen.description
+            self._description = cast("DescriptionT", seen.description)
         self.hints.update({k: v for k, v in seen.hints.items() if v})
         self.last_error = None
 
-    async def refresh(self) -> ExportJob:
+    async def refresh(self) -> Self:
         """Describe the job once and update ``status``, ``description``, ``failure_reason``."""
         from .services import spec_for
 
@@ -176,7 +185,7 @@ class ExportJob:
         *,
         poll: PollPolicy | None = None,
         on_update: OnUpdate | None = None,
-    ) -> ExportJob:
+    ) -> Self:
         """Poll until the job is terminal; return it on SUCCEEDED or PARTIAL.
 
         Raises ``ExportFailed`` on FAILED/CANCELLED, ``WaitTimeout`` once ``timeout`` seconds
@@ -195,7 +204,7 @@ class ExportJob:
                     raise WaitTimeout(self, timeout if timeout is not None else 0.0)
         raise AssertionError("unreachable: track() ends only when every job is done")
 
-    def _outcome(self) -> ExportJob:
+    def _outcome(self) -> Self:
         if not self.status.is_terminal and self.last_error is not None:
             raise self.last_error
         if not self.status.is_success:
@@ -207,7 +216,7 @@ class ExportJob:
         timeout: float | None = None,  # noqa: ASYNC109
         *,
         poll: PollPolicy | None = None,
-    ) -> AsyncIterator[ExportJob]:
+    ) -> AsyncIterator[Self]:
         """Yield the job at every status change until it is terminal (FAILED included).
 
         Raises ``WaitTimeout`` at the deadline and any polling error that cannot be retried.

@@ -1,7 +1,17 @@
 """Every facade method, called with keyword arguments and with a request model,
-against the emulator over real HTTP; responses come back as the typed models."""
+against the emulator over real HTTP; responses come back as the typed models.
+
+The methods are generated (``tools/codegen.py``) with explicit keyword parameters, so
+``help()``, ``inspect.signature`` and IDEs show the operation's members.
+"""
 
 from __future__ import annotations
+
+import inspect
+import pydoc
+import subprocess
+import sys
+import typing
 
 import pytest
 
@@ -29,7 +39,7 @@ async def test_m2(kit: ExportKit, emu: Emulator) -> None:
     )
     assert by_model.task_id == again.task_id
 
-    ids = {t.task_id async for t in kit.m2.list_data_set_export_history(applicationId=APP)}
+    ids = {t.task_id async for t in kit.m2.list_data_set_export_history(application_id=APP)}
     assert ids == {created.task_id, again.task_id}
     pager = kit.m2.list_data_set_export_history(
         m2.ListDataSetExportHistoryRequest(application_id=APP)
@@ -115,7 +125,7 @@ async def test_simpledbv2(kit: ExportKit) -> None:
         )
     )
     assert second.client_token == "my-token"
-    got = await kit.simpledbv2.get_export(exportArn=started.export_arn)
+    got = await kit.simpledbv2.get_export(export_arn=started.export_arn)
     assert isinstance(got, simpledbv2.GetExportResponse)
     assert got.client_token == started.client_token
     by_model = await kit.simpledbv2.get_export(
@@ -140,7 +150,7 @@ async def test_omics(kit: ExportKit) -> None:
         )
     )
     assert second.id != started.id
-    got = await kit.omics.get_read_set_export_job(sequenceStoreId=STORE, id=started.id)
+    got = await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id=started.id)
     assert isinstance(got, omics.GetReadSetExportJobResponse)
     assert got.status == "SUBMITTED"
     by_model = await kit.omics.get_read_set_export_job(
@@ -174,3 +184,63 @@ async def test_model_and_kwargs_together_is_a_type_error(kit: ExportKit, emu: Em
             omics.ListReadSetExportJobsRequest(sequence_store_id=STORE)
         )
     assert emu.total_requests == 0
+
+
+async def test_wire_names_are_not_keyword_arguments(kit: ExportKit, emu: Emulator) -> None:
+    """Keyword arguments are the snake_case members; a camelCase one is a plain TypeError."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sequenceStoreId'"):
+        await kit.omics.get_read_set_export_job(sequenceStoreId=STORE, id="1234567890")  # type: ignore[call-overload]
+    assert emu.total_requests == 0
+
+
+def test_signature_shows_the_operation_members() -> None:
+    kit = ExportKit(region_name="us-east-1")  # no client is opened
+    method = kit.omics.get_read_set_export_job
+    signature = inspect.signature(method, eval_str=True)
+    assert list(signature.parameters) == ["request", "sequence_store_id", "id"]
+    assert signature.parameters["request"].kind is inspect.Parameter.POSITIONAL_ONLY
+    assert signature.parameters["id"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert signature.return_annotation is omics.GetReadSetExportJobResponse
+    hints = typing.get_type_hints(kit.simpledbv2.start_domain_export)
+    assert hints["s3_bucket"] == str | None
+    assert hints["s3_sse_algorithm"] == typing.Literal["AES256", "KMS"] | None
+    assert "kwargs" not in inspect.signature(kit.m2.create_data_set_export_task).parameters
+
+
+def test_help_shows_each_parameter_and_its_documentation() -> None:
+    kit = ExportKit(region_name="us-east-1")
+    text = pydoc.plain(pydoc.render_doc(kit.omics.get_read_set_export_job))
+    assert "sequence_store_id: 'str | None' = None" in text
+    assert "sequence_store_id: The job's sequence store ID." in text
+    assert "id: The job's ID." in text
+    assert "RequestValidationError" in text
+    start = pydoc.plain(pydoc.render_doc(kit.omics.start))
+    assert "role_arn: A service role for the job." in start
+
+
+def _fresh(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_a_facade_imports_only_its_own_service_models() -> None:
+    loaded = _fresh(
+        "import sys\n"
+        "from export_kit import ExportKit\n"
+        "kit = ExportKit(region_name='us-east-1')\n"
+        "kit.omics\n"
+        "print(sorted(m for m in sys.modules if m.startswith('export_kit.models.')))"
+    )
+    assert loaded == "['export_kit.models.omics']"
+
+
+def test_kit_and_facades_import_each_other_only_for_type_checkers() -> None:
+    """No cycle: a facade module loads without the kit, the kit without any facade."""
+    assert (
+        _fresh("import sys, export_kit._facades.omics; print('export_kit._kit' in sys.modules)")
+        == "False"
+    )
+    assert (
+        _fresh("import sys, export_kit._kit; print([m for m in sys.modules if '_facades' in m])")
+        == "[]"
+    )

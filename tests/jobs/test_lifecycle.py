@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from export_kit import ExportFailed, ExportKit, ExportStatus
-from export_kit._shapes import OperationRequest
+from export_kit._shapes import StartRequest
 from export_kit.local import Emulator
 from export_kit.models import discovery, m2, omics, personalize, simpledbv2
 from export_kit.waiting import PollPolicy
@@ -81,7 +81,7 @@ async def test_failed_job_raises_export_failed_with_the_service_reason(
     assert isinstance(job.description, DESCRIPTIONS[service])
 
 
-def _request(service: str) -> OperationRequest[Any]:
+def _request(service: str) -> StartRequest[Any, Any]:
     from export_kit.services import spec_for
 
     return spec_for(service).start_request.model_validate(start_kwargs(service))

@@ -217,7 +217,7 @@ async def test_start_rejects_requests_that_start_nothing(kit: ExportKit) -> None
     from export_kit.models import omics
 
     with pytest.raises(TypeError, match="does not start an export job"):
-        await kit.start(omics.GetReadSetExportJobRequest(sequence_store_id=STORE, id=STORE))
+        await kit.start(omics.GetReadSetExportJobRequest(sequence_store_id=STORE, id=STORE))  # type: ignore[arg-type]
 
 
 def test_repr_shows_no_secrets() -> None:

@@ -152,3 +152,82 @@ def test_pattern_errors_quote_the_service_pattern() -> None:
         "rule": "pattern",
         "message": r"does not match the service pattern ^\S{1,80}$",
     }
+
+
+@pytest.mark.parametrize("service", ["m2", "personalize", "discovery", "simpledbv2", "omics"])
+def test_regenerating_the_facade_is_byte_identical(service: str) -> None:
+    text = codegen().generate_facade(service)
+    on_disk = (ROOT / "src" / "export_kit" / "_facades" / f"{service}.py").read_text()
+    assert text == on_disk, (
+        f"_facades/{service}.py drifted from tools/codegen.py: run `make codegen`"
+    )
+
+
+def test_generated_models_read_like_hand_written_code() -> None:
+    """Docs under each field, aliases only where the wire name is not camelCase, formatted."""
+    text = (ROOT / "src" / "export_kit" / "models" / "omics.py").read_text()
+    assert '    sequence_store_id: str\n    """The job\'s sequence store ID."""\n' in text
+    assert "validation_alias" not in text
+    assert "serialization_alias" not in text
+    assert "noqa" not in text
+    simpledb = (ROOT / "src" / "export_kit" / "models" / "simpledbv2.py").read_text()
+    assert "alias=" not in simpledb  # every SimpleDB v2 wire name is the camelCase of its field
+    from export_kit.models import omics
+
+    field = omics.ExportReadSetJobDetail.model_fields["sequence_store_id"]
+    assert field.description == "The job's sequence store ID."
+    assert field.alias == "sequenceStoreId"
+
+
+def test_generated_modules_pass_ruff_like_any_other_code() -> None:
+    generated = [
+        *sorted((ROOT / "src" / "export_kit" / "models").glob("[!_]*.py")),
+        *sorted((ROOT / "src" / "export_kit" / "_facades").glob("[!_]*.py")),
+    ]
+    for command in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--force-exclude", *map(str, generated)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert "export_kit/models" not in pyproject  # not excluded from lint
+
+
+def test_model_schemas_are_built_on_first_use() -> None:
+    code = (
+        "from export_kit.models import omics\n"
+        "cls = omics.GetReadSetExportJobRequest\n"
+        "before = cls.__pydantic_complete__\n"
+        "cls(sequence_store_id='1234567890', id='1234567890')\n"
+        "print(before, cls.__pydantic_complete__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False True"
+
+
+def test_errors_module_imports_nothing_of_ours_at_run_time() -> None:
+    """errors.py is a leaf (issue 16): no module-level or function-local export_kit import."""
+    import ast
+
+    tree = ast.parse((ROOT / "src" / "export_kit" / "errors.py").read_text())
+    type_checking = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    ]
+    guarded = {id(inner) for block in type_checking for inner in ast.walk(block)}
+    ours = [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.level > 0 or (node.module or "").startswith("export_kit"))
+        and id(node) not in guarded
+    ]
+    assert ours == []
+    code = "import sys, export_kit.errors; print(sorted(m for m in sys.modules if m.startswith('export_kit')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['export_kit', 'export_kit.errors']"

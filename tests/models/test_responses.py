@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 import pytest
-from pydantic import Field, Tag
+from pydantic import Field, Tag, ValidationError
 
 from export_kit._shapes import ResponseShape, UnknownMember, union_discriminator
-from export_kit.errors import RequestValidationError
-from export_kit.models import m2, omics, personalize
+from export_kit.errors import ExportKitError, RequestValidationError, ResponseError
+from export_kit.models import discovery, m2, omics, personalize
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -135,3 +137,111 @@ def test_response_unions_pick_the_member_or_keep_an_unknown_one(
     assert parsed.place == expected
     if isinstance(parsed.place, UnknownMember):
         assert parsed.place.to_api() == wire
+
+
+# -- client error correction and ResponseError ------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_a_required_member_the_service_left_out_gets_its_zero_value() -> None:
+    """Discovery sometimes omits statusMessage, which its model marks required."""
+    info = discovery.ExportInfo.from_api(
+        {"exportId": "e-1", "exportStatus": "SUCCEEDED", "exportRequestTime": NOW}
+    )
+    assert info.status_message == ""
+    assert info.export_id == "e-1"
+    assert "status_message" in info.model_fields_set  # corrected, not defaulted by the class
+
+
+class Everything(ResponseShape):
+    text: str
+    count: int
+    ratio: float
+    flag: bool
+    blob: bytes
+    when: datetime
+    items: list[str]
+    mapping: dict[str, int]
+    status: Literal["ON", "OFF"] | str
+    nested: omics.ExportReadSetDetail
+    place: Place
+    optional: str | None = None
+
+
+def test_zero_values_follow_the_smithy_list_per_type() -> None:
+    parsed = Everything.from_api({})
+    assert parsed.text == ""
+    assert parsed.count == 0
+    assert parsed.ratio == 0.0
+    assert parsed.flag is False
+    assert parsed.blob == b""
+    assert parsed.when == EPOCH
+    assert parsed.items == []
+    assert parsed.mapping == {}
+    assert parsed.status == ""  # the unknown value of an enum
+    assert parsed.nested == omics.ExportReadSetDetail.from_api({"id": "", "status": ""})
+    assert parsed.place == UnknownMember(tag="", value=None)  # a union's unknown variant
+    assert parsed.optional is None
+
+
+def test_requests_still_require_their_required_members() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        omics.GetReadSetExportJobRequest.model_validate({"sequenceStoreId": "1234567890"})
+    assert [(e["path"], e["rule"]) for e in caught.value.errors()] == [("id", "required")]
+    with pytest.raises(ValidationError):  # a response model built by hand is not corrected
+        discovery.ExportInfo(export_id="e", export_status="SUCCEEDED", export_request_time=NOW)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"id": 1234567890, "sequenceStoreId": "1", "destination": "s3://b/", "status": "X"},
+        {"id": "1", "creationTime": "not a time"},
+        ["not", "an", "object"],
+    ],
+)
+def test_an_unreadable_response_raises_response_error_with_the_payload(payload: Any) -> None:
+    with pytest.raises(ResponseError) as caught:
+        omics.GetReadSetExportJobResponse.from_api(payload, operation="GetReadSetExportJob")
+    error = caught.value
+    assert isinstance(error, ExportKitError)
+    assert not isinstance(error, ValidationError)
+    assert isinstance(error.__cause__, ValidationError)
+    assert error.payload == payload
+    assert error.operation == "GetReadSetExportJob"
+    assert str(error).startswith("GetReadSetExportJob: unreadable response: not a ")
+
+
+def test_unknown_member_is_public_and_cheap_to_import() -> None:
+    from export_kit import models
+    from export_kit.models import UnknownMember as Public
+
+    assert Public is UnknownMember
+    assert "UnknownMember" in models.__all__
+    code = "import sys, export_kit.models; print('pydantic' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_correction_reaches_structures_it_filled_in() -> None:
+    """A missing required structure becomes {} and its own required members are corrected."""
+    described = personalize.DescribeDatasetExportJobResponse.from_api(
+        {"datasetExportJob": {"jobName": "j", "jobOutput": {}}}
+    )
+    job = described.dataset_export_job
+    assert job is not None
+    assert job.job_output is not None
+    assert job.job_output.s3_data_destination.path == ""
+
+
+def test_a_complete_response_is_parsed_as_sent() -> None:
+    info = discovery.ExportInfo.from_api(
+        {
+            "exportId": "e-1",
+            "exportStatus": "SUCCEEDED",
+            "statusMessage": "done",
+            "exportRequestTime": NOW,
+        }
+    )
+    assert (info.status_message, info.export_request_time) == ("done", NOW)

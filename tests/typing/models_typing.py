@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, assert_type
 
-from export_kit._shapes import OperationRequest, UnknownMember
-from export_kit.models import m2, omics, personalize, simpledbv2
+from export_kit._shapes import OperationRequest
+from export_kit.models import UnknownMember, m2, omics, personalize, simpledbv2
 
 
 def requests() -> None:

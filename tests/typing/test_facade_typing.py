@@ -1,4 +1,4 @@
-"""Static typing contract of the facade: methods, ``send`` and pagers infer exact types.
+"""Static typing contract of the facade: methods, ``send``, pagers and jobs infer exact types.
 
 ``mypy --strict`` and ``pyright`` check the ``assert_type`` calls; pytest also runs them
 against the emulator, so the runtime types match the static ones.
@@ -10,10 +10,10 @@ from typing import Any, assert_type
 
 import pytest
 
-from export_kit import ExportKit, Pager
+from export_kit import ExportJob, ExportKit, Pager
 from export_kit.jobs import Sender
 from export_kit.local import Emulator
-from export_kit.models import discovery, m2, omics, simpledbv2
+from export_kit.models import discovery, m2, omics, personalize, simpledbv2
 
 pytestmark = pytest.mark.anyio
 
@@ -64,3 +64,43 @@ async def test_facade_types(threaded_emulator: Emulator) -> None:
 
         sender: Sender = kit  # what the jobs code needs from a kit
         assert_type(await sender.send(request), omics.GetReadSetExportJobResponse)
+
+
+async def test_started_jobs_are_typed_by_their_description(threaded_emulator: Emulator) -> None:
+    """``kit.<service>.start`` and ``kit.start`` return ``ExportJob[<its description>]``."""
+    async with ExportKit(**threaded_emulator.kit_kwargs()) as kit:
+        by_kwargs = await kit.omics.start(
+            sequence_store_id=STORE,
+            destination="s3://bucket/out/",
+            role_arn="arn:aws:iam::123456789012:role/Export",
+            sources=[omics.ExportReadSet(read_set_id="1234567890")],
+        )
+        assert_type(by_kwargs, ExportJob[omics.GetReadSetExportJobResponse])
+        request = simpledbv2.StartDomainExportRequest(domain_name="d", s3_bucket="bucket")
+        by_model = await kit.start(request)
+        assert_type(by_model, ExportJob[simpledbv2.GetExportResponse])
+        assert_type(await kit.simpledbv2.start(request), ExportJob[simpledbv2.GetExportResponse])
+        found = await kit.discovery.start()
+        assert_type(found, ExportJob[discovery.ExportInfo])
+        config = m2.DataSetExportConfigS3Location(s3_location="s3://bucket/in")
+        task = await kit.m2.start(application_id="app-1", export_config=config)
+        assert_type(task, ExportJob[m2.GetDataSetExportTaskResponse])
+        export = await kit.personalize.start(
+            job_name="job-1",
+            dataset_arn="arn:aws:personalize:us-east-1:123456789012:dataset/g/INTERACTIONS",
+            role_arn="arn:aws:iam::123456789012:role/Export",
+            job_output=personalize.DatasetExportJobOutput(
+                s3_data_destination=personalize.S3DataConfig(path="s3://bucket/out/")
+            ),
+        )
+        assert_type(export, ExportJob[personalize.DescribeDatasetExportJobResponse])
+
+        refreshed = await by_kwargs.refresh()
+        assert_type(refreshed, ExportJob[omics.GetReadSetExportJobResponse])
+        described = refreshed.description
+        assert_type(described, omics.GetReadSetExportJobResponse | None)
+        assert isinstance(described, omics.GetReadSetExportJobResponse)
+        assert described.sequence_store_id == STORE  # no cast needed
+        assert_type(kit.job("omics", by_kwargs.id, sequence_store_id=STORE), ExportJob)
+        await found.refresh()
+        assert isinstance(found.description, discovery.ExportInfo)

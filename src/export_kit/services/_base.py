@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
 
-from export_kit._shapes import OperationRequest, ResponseShape
+from export_kit._shapes import OperationRequest, ResponseShape, StartRequest
 from export_kit.errors import ExportKitError, NotFoundError
 from export_kit.jobs import ExportStatus
 
@@ -53,7 +53,7 @@ class ServiceSpec(ABC):
     """Hand-written job semantics of one service (one instance per service)."""
 
     name: ClassVar[str]
-    start_request: ClassVar[type[OperationRequest[Any]]]
+    start_request: ClassVar[type[StartRequest[Any, Any]]]
     #: Native status -> ExportStatus, exactly the DESIGN table; anything else is UNKNOWN.
     statuses: ClassVar[Mapping[str, ExportStatus]]
     #: Keys a job needs besides its id to be described (m2 applicationId...).
