@@ -123,12 +123,14 @@ def run_command(argv: list[str], env: dict[str, str]) -> float:
 
 async def _start_job(endpoint: str) -> tuple[str, str]:
     """Start one omics job on the emulator; its id and resume token."""
+    from export_kit.models import omics
+
     async with omics_clients(endpoint) as (_, kit):
         job = await kit.omics.start(
             sequence_store_id=STORE,
             destination="s3://bucket/out/",
             role_arn="arn:aws:iam::123456789012:role/Export",
-            sources=[{"read_set_id": "1111111111"}],
+            sources=[omics.ExportReadSet(read_set_id="1111111111")],
         )
         return job.id, job.token()
 
