@@ -19,6 +19,7 @@ import pytest
 from export_kit import ExportKit
 from export_kit._shapes import OperationRequest, ResponseShape
 from export_kit.local import Emulator
+from export_kit.services import spec_for
 
 pytestmark = pytest.mark.anyio
 
@@ -96,7 +97,7 @@ async def _finished_job_request(
     kit: ExportKit, emu: Emulator, service: str
 ) -> OperationRequest[Any]:
     start, request_name, describe = SERVICES[service]
-    job = await getattr(kit, service).start(**start)
+    job = await kit.start(spec_for(service).start_request.model_validate(start))
     emu.advance(60)  # finished: completion timestamps are set too
     models = importlib.import_module(f"export_kit.models.{service}")
     request: OperationRequest[Any] = getattr(models, request_name).model_validate(describe(job.id))
