@@ -5,6 +5,7 @@ import json
 import pytest
 
 import export_kit as ek
+from export_kit.models import omics
 
 STORE = "1234567890"
 ROLE = "arn:aws:iam::123456789012:role/Export"
@@ -25,7 +26,7 @@ async def export_read_sets(
         sequence_store_id=STORE,
         destination=destination,
         role_arn=ROLE,
-        sources=[{"read_set_id": read_set} for read_set in read_sets],
+        sources=[omics.ExportReadSet(read_set_id=read_set) for read_set in read_sets],
     )
     return await job.wait(timeout=3600, poll=poll)
 
@@ -46,6 +47,7 @@ async def test_export_writes_its_files(
     job = await export_read_sets(ek_kit, ["1111111111"], "s3://bucket/reads/", poll=ek_poll)
 
     assert job.status is ek.ExportStatus.SUCCEEDED
+    assert ek_emulator.data_dir is not None
     manifest = ek_emulator.data_dir / "bucket" / "reads" / "manifest.json"
     assert json.loads(manifest.read_text())["jobId"] == job.id
     assert ek_emulator.requests[("omics", "StartReadSetExportJob")] == 1
