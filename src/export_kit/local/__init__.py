@@ -18,10 +18,10 @@ for ``ExportKit``, ``emu.env()`` for the AWS CLI.  Omics operations carry the ho
 which these helpers do.
 """
 
-from ._clock import Clock, ManualClock, RealClock
+from ._clock import EmulatorClock, ManualClock, RealClock
 from ._emulator import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY, Emulator
 from ._faults import FaultConfig, FaultKind
-from ._model import OPERATIONS
+from ._handlers import OPERATIONS
 from ._serve import main, serve
 
 __all__ = [
@@ -29,8 +29,8 @@ __all__ = [
     "DEFAULT_REGION",
     "OPERATIONS",
     "SECRET_KEY",
-    "Clock",
     "Emulator",
+    "EmulatorClock",
     "FaultConfig",
     "FaultKind",
     "ManualClock",
