@@ -14,8 +14,9 @@ and the persistence cost of one start.
 3. Persistence per start.  With ``--persist-jobs`` jobs already stored, the median latency
    of one more omics start with ``data_dir`` persistence minus the same without it.
 
-Usage: ``python -m benchmarks.emulator_throughput [--requests 4000] [--concurrency 16]
-[--background 5000] [--jobs 1000,5000,10000] [--persist-jobs 2000] [--quick]``.
+Usage: ``python -m benchmarks.emulator_throughput [--requests 4000] [--rounds 5]
+[--concurrency 16] [--background 5000] [--jobs 1000,5000,10000] [--persist-jobs 2000]
+[--skip rate,cpu,persist] [--quick]``.
 """
 
 from __future__ import annotations
@@ -192,22 +193,26 @@ async def rate(url: str, path: str, total: int, concurrency: int) -> float:
             await conn.close()
 
 
-async def throughput(total: int, concurrency: int, background: int) -> list[tuple[str, float]]:
-    results: list[tuple[str, float]] = []
-    async with child("bare") as bare:
-        results.append(("bare aiohttp handler", await rate(bare.url, "/x", total, concurrency)))
-    async with child("emulator") as emu:
-        conn = await Connection.open(emu.url)
-        job_id = await start_omics(conn)
-        path = f"/sequencestore/{STORE}/exportjob/{job_id}"
-        results.append(("emulator, 1 job", await rate(emu.url, path, total, concurrency)))
-        for n in range(background):
-            await start_omics(conn, store=str(2000000000 + n % 50))
-        await conn.close()
-        results.append(
-            (f"emulator, 1 + {background} jobs", await rate(emu.url, path, total, concurrency))
-        )
-    return results
+async def throughput(
+    total: int, concurrency: int, background: int, rounds: int
+) -> list[tuple[str, list[float]]]:
+    """Rates of the three servers, measured in ``rounds`` interleaved rounds (the machine's
+    load drifts; interleaving lets the medians share it)."""
+    async with child("bare") as bare, child("emulator") as small, child("emulator") as big:
+        targets: list[tuple[str, str, str]] = [("bare aiohttp handler", bare.url, "/x")]
+        for label, server, extra in (("emulator, 1 job", small, 0), ("", big, background)):
+            conn = await Connection.open(server.url)
+            job_id = await start_omics(conn)
+            for n in range(extra):
+                await start_omics(conn, store=str(2000000000 + n % 50))
+            await conn.close()
+            path = f"/sequencestore/{STORE}/exportjob/{job_id}"
+            targets.append((label or f"emulator, 1 + {background} jobs", server.url, path))
+        rates: dict[str, list[float]] = {label: [] for label, _, _ in targets}
+        for _ in range(rounds):
+            for label, url, path in targets:
+                rates[label].append(await rate(url, path, total, concurrency))
+    return list(rates.items())
 
 
 def start_kwargs(service: str, n: int) -> dict[str, Any]:
@@ -304,6 +309,7 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--background", type=int, default=5000)
     parser.add_argument("--jobs", default="1000,5000,10000")
     parser.add_argument("--persist-jobs", type=int, default=2000)
@@ -314,17 +320,24 @@ def main(argv: list[str] | None = None) -> str:
     args = parser.parse_args(argv)
     if args.quick:
         args.requests, args.background, args.jobs, args.persist_jobs = 200, 50, "50", 50
+        args.rounds = 1
     skip = set(args.skip.split(","))
     lines = [f"machine: {machine()}"]
     if "rate" not in skip:
-        results = asyncio.run(throughput(args.requests, args.concurrency, args.background))
-        bare = results[0][1]
+        results = asyncio.run(
+            throughput(args.requests, args.concurrency, args.background, args.rounds)
+        )
+        bare = statistics.median(results[0][1])
         lines.append(
-            f"GetReadSetExportJob, {args.requests} requests, {args.concurrency} connections"
+            f"GetReadSetExportJob, {args.requests} requests x {args.rounds} interleaved rounds, "
+            f"{args.concurrency} connections; requests/s median (min-max)"
         )
         lines.append("| server | requests/s | ratio to bare |")
         lines.append("|---|---|---|")
-        lines += [f"| {name} | {value:.0f} | {value / bare:.2f} |" for name, value in results]
+        for name, values in results:
+            mid = statistics.median(values)
+            spread = f"{min(values):.0f}-{max(values):.0f}"
+            lines.append(f"| {name} | {mid:.0f} ({spread}) | {mid / bare:.2f} |")
     if "cpu" not in skip:
         lines.append(
             "| jobs | emulator CPU to create (s) | emulator CPU during wait_all (s) | wait wall (s) |"

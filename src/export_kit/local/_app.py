@@ -99,9 +99,7 @@ def _identify(request: web.Request, scope_service: str | None) -> _Call:
         else:
             call.service = service
     else:
-        for route in rest_routes():
-            if service not in (None, route.service):
-                continue
+        for route in rest_routes(service):
             match = route.pattern.match(request.path)
             if match and route.method == request.method:
                 call.service, call.operation = route.service, route.operation
@@ -312,13 +310,10 @@ class _Handler:
     def _json(
         proto: Protocol | None, status: int, payload: dict[str, Any], headers: dict[str, str]
     ) -> web.Response:
-        content_type = "application/x-amz-json-1.1" if proto == "json" else "application/json"
-        return web.Response(
-            status=status,
-            body=json.dumps(payload).encode(),
-            content_type=content_type,
-            headers=headers,
+        headers["Content-Type"] = (
+            "application/x-amz-json-1.1" if proto == "json" else "application/json"
         )
+        return web.Response(status=status, body=json.dumps(payload).encode(), headers=headers)
 
 
 __all__ = ["Core", "build_app"]

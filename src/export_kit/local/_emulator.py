@@ -431,7 +431,8 @@ class Emulator:
                 if status not in ("START_IN_PROGRESS", "ACTIVE", "STOP_IN_PROGRESS"):
                     raise ValueError(f"continuous export {job_id} is {status}; it cannot fail now")
                 job.failed_at = now
-            job.outcome = "fail"
+            else:
+                job.outcome = "fail"
             job.reason = reason
 
         self._state.update(_service(service), job_id, change)

@@ -27,6 +27,7 @@ class Route:
     pattern: re.Pattern[str]
 
 
+@functools.cache
 def protocol(service: str) -> Protocol:
     """The wire protocol of ``service``: ``json`` or ``rest-json``."""
     proto = service_model(service).metadata["protocol"]
@@ -72,13 +73,13 @@ def _compile_uri(template: str) -> re.Pattern[str]:
 
 
 @functools.cache
-def rest_routes() -> tuple[Route, ...]:
-    """Every REST-JSON operation's route, in model order."""
+def rest_routes(service: str | None = None) -> tuple[Route, ...]:
+    """The REST-JSON operations' routes (of ``service`` only, when given), in model order."""
     routes: list[Route] = []
-    for service in SERVICES:
-        if protocol(service) != "rest-json":
+    for name in SERVICES if service is None else (service,):
+        if protocol(name) != "rest-json":
             continue
-        for op in OPERATIONS[service]:
-            http = operation_model(service, op).http
-            routes.append(Route(service, op, http["method"], _compile_uri(http["requestUri"])))
+        for op in OPERATIONS[name]:
+            http = operation_model(name, op).http
+            routes.append(Route(name, op, http["method"], _compile_uri(http["requestUri"])))
     return tuple(routes)

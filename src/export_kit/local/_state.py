@@ -164,8 +164,9 @@ class State:
             for key, present in saved.resources.items():
                 self.known.setdefault(key, present)
             self.seq = int(saved.meta["seq"])
-            rng = saved.meta["rng"]
-            self._rng.setstate((rng[0], tuple(rng[1]), rng[2]))
+            rng = saved.meta.get("rng")
+            if rng is not None:
+                self._rng.setstate((rng[0], tuple(rng[1]), rng[2]))
 
     def close(self) -> None:
         """Settle what is due, flush every write, close the store and the writer."""

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from export_kit.local._errors import error
 from export_kit.local._jobs import DEFAULT_FAILURE, DEFAULT_PARTIAL, Job
-from export_kit.local._rules import Parent, ServiceRules, register
+from export_kit.local._rules import TERMINAL, Parent, Phase, ServiceRules, register
 from export_kit.local._state import State
 from export_kit.local._table import handles
 from export_kit.local._validate import parse_timestamp
@@ -79,17 +79,19 @@ def start_read_set_export_job(state: State, params: dict[str, Any]) -> dict[str,
     return _detail(job, state.now(), completion=False)
 
 
-def _detail(job: Job, now: float, *, completion: bool = True) -> dict[str, Any]:
+def _detail(
+    job: Job, now: float, *, completion: bool = True, phase: tuple[Phase, float] | None = None
+) -> dict[str, Any]:
+    current, since = phase or job.phase_at(now)
     out: dict[str, Any] = {
         "id": job.id,
         "sequenceStoreId": job.scope,
         "destination": job.params["destination"],
-        "status": job.native_status(now),
+        "status": job.status_override or RULES.statuses[current],
         "creationTime": job.created,
     }
-    done = job.finished_at(now)
-    if completion and done is not None:
-        out["completionTime"] = done
+    if completion and current in TERMINAL:
+        out["completionTime"] = since
     return out
 
 
@@ -101,8 +103,9 @@ def get_read_set_export_job(state: State, params: dict[str, Any]) -> dict[str, A
     if job is None:
         raise error("omics", "ResourceNotFoundException", f"Export job {params['id']} not found.")
     now = state.now()
-    out = _detail(job, now)
-    phase = job.phase_at(now)[0]
+    current = job.phase_at(now)
+    out = _detail(job, now, phase=current)
+    phase = current[0]
     failed = set(job.extra.get("failed_items", []))
     read_sets: list[dict[str, Any]] = []
     for source in job.params["sources"]:
