@@ -200,7 +200,10 @@ class Emulator:
             assert factory is not None  # set by setup()
             loop = asyncio.get_running_loop()
             self._server = await loop.create_server(
-                self._guard.wrap(factory), self.host, self._port, reuse_address=True
+                self._guard.wrap(factory),
+                self.host,
+                self._port,
+                reuse_address=True,
             )
         except BaseException:
             await runner.cleanup()
