@@ -8,6 +8,11 @@ import asyncio
 import base64
 import hashlib
 import json
+import resource
+import socket
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +21,7 @@ import pytest
 
 from export_kit.local import Emulator
 
-from ._support import STORE, raw
+from ._support import STORE, auth_header, raw
 
 LONG = "a" * 300  # one key part over the 255-byte file-name limit
 
@@ -247,3 +252,44 @@ async def test_a_flood_of_connections_is_bounded_and_a_real_client_still_gets_th
         finally:
             for _, writer in flood:
                 writer.close()
+
+
+def test_under_a_low_file_limit_a_flood_never_exhausts_descriptors() -> None:
+    """``export-kit serve`` with 64 descriptors: 200 idle connections do not lock out a real
+    request, and "Too many open files" never reaches the log."""
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from export_kit.local import main; main(['--port', '0'])"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=low_limit,
+    )
+    flood: list[socket.socket] = []
+    try:
+        assert server.stdout is not None
+        endpoint = server.stdout.readline().rsplit(" ", 1)[-1].strip()
+        port = int(endpoint.rsplit(":", 1)[-1])
+        for _ in range(200):
+            flood.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        request = urllib.request.Request(
+            f"{endpoint}/v2/ListExports",
+            data=b"{}",
+            headers={
+                "Authorization": auth_header("simpledbv2"),
+                "Content-Type": "application/json",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 200
+    finally:
+        for sock in flood:
+            sock.close()
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert "Too many open files" not in err
+    assert "Traceback" not in err

@@ -12,6 +12,8 @@ to aiohttp's own protocol and tells ``ConnectionGuard`` what happens:
   one), so a flood of idle sockets can never lock out a real client, and the process
   stays well below its file-descriptor limit (the default is half the soft
   ``RLIMIT_NOFILE``, at most 1,024).
+* asyncio accepts up to its ``backlog`` sockets in one go before any reaches the guard, so
+  the backlog is half the descriptors the bound leaves free (8 to 100).
 * asyncio logs "socket.accept() out of system resource" each time ``accept()`` fails
   with EMFILE; while the emulator runs, that message is let through once a minute.
 """
@@ -111,6 +113,15 @@ class ConnectionGuard:
         self.evicted = 0
 
     @property
+    def accept_batch(self) -> int:
+        """asyncio's ``backlog``: it accepts up to this many sockets in one loop turn before
+        any reaches the guard, so it must fit in the descriptors the bound leaves free."""
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft == resource.RLIM_INFINITY:
+            return 100
+        return max(8, min(100, (soft - self.max_connections) // 2))
+
+    @property
     def open_connections(self) -> int:
         return len(self._open)
 
@@ -137,6 +148,9 @@ class ConnectionGuard:
         if len(self._open) > self.max_connections:
             victim = next((c for c in self._open if c.busy == 0 and c is not conn), conn)
             self.evicted += 1
+            # Forget it now: its connection_lost comes a loop turn later, and connections
+            # accepted in the same turn must pick other victims.
+            self._open.pop(victim, None)
             victim.close()
 
     def closed(self, conn: _Guarded) -> None:
@@ -162,6 +176,7 @@ class ConnectionGuard:
         now = time.monotonic()
         for conn in [c for c in self._open if c.busy == 0 and c.deadline <= now]:
             self.timed_out += 1
+            self._open.pop(conn, None)
             conn.close()
 
     async def _sweep_forever(self) -> None:

@@ -204,6 +204,7 @@ class Emulator:
                 self.host,
                 self._port,
                 reuse_address=True,
+                backlog=self._guard.accept_batch,
             )
         except BaseException:
             await runner.cleanup()
