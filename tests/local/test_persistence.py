@@ -163,3 +163,17 @@ async def test_state_of_the_previous_json_format_is_imported(tmp_path: Path) -> 
         assert emu.job_ids("omics") == ["1234512345"]
         assert emu.status("omics", "1234512345") == "COMPLETED"
     assert not (tmp_path / LEGACY).exists()
+
+
+@pytest.mark.asyncio
+async def test_one_emulator_stopped_and_started_again_keeps_its_jobs_once(tmp_path: Path) -> None:
+    emu = Emulator(clock="manual", data_dir=tmp_path)
+    await emu.start()
+    ids = await _start_omics(emu, 2)
+    await emu.stop()
+    await emu.start()
+    try:
+        ids += await _start_omics(emu, 1)
+        assert emu.job_ids("omics") == ids
+    finally:
+        await emu.stop()

@@ -146,6 +146,8 @@ class State:
     def _load(self) -> None:
         assert self._store is not None
         saved = self._store.open()
+        if self.jobs:  # started before: what is in memory is newer than (and was saved to) disk
+            return
         if saved is None:
             self._rng_used = True  # write seq and the id generator's state at once
             return
