@@ -23,21 +23,16 @@ from typing import Any
 from aiohttp import web
 
 from . import _files
+from ._botocore import operation_model
+from ._connections import ConnectionGuard
 from ._errors import ApiError, error, kind_error
 from ._faults import FaultInjector
-from ._model import (
-    OPERATIONS,
-    Protocol,
-    json_targets,
-    operation_model,
-    protocol,
-    rest_routes,
-    signing_names,
-)
+from ._model import Protocol, json_targets, protocol, rest_routes, signing_names
 from ._protocol import JSON_CONTENT_TYPES, error_body, parse_json_body, parse_rest, serialize
-from ._services import State
 from ._sigv4 import parse as parse_auth
 from ._sigv4 import verify
+from ._state import State
+from ._table import HANDLERS
 from ._validate import FieldError, format_errors, validate
 
 log = logging.getLogger("export_kit.local")
@@ -55,6 +50,7 @@ class Core:
     verify_signatures: bool
     secret_key: str
     max_body_bytes: int
+    guard: ConnectionGuard | None = None
     requests: collections.Counter[tuple[str, str]] = field(
         default_factory=collections.Counter[tuple[str, str]]
     )
@@ -63,6 +59,25 @@ class Core:
     def count(self, service: str, operation: str) -> None:
         with self.count_lock:
             self.requests[(service, operation)] += 1
+
+    async def run(
+        self, service: str, operation: str, params: dict[str, Any], region: str
+    ) -> dict[str, Any]:
+        """Run one validated operation: settle what is due, handle it, persist the change
+        (the blocking writes run in the state's writer thread; this waits for them)."""
+        state = self.state
+        handler = HANDLERS[(service, operation)]
+        with state.lock:
+            settled = state.settle()
+            state.region = region
+            try:
+                output = handler(state, params)
+            finally:
+                committed = state.commit()
+        for future in (settled, committed):
+            if future is not None:
+                await asyncio.wrap_future(future)
+        return output
 
 
 @dataclass
@@ -84,9 +99,7 @@ def _identify(request: web.Request, scope_service: str | None) -> _Call:
         else:
             call.service = service
     else:
-        for route in rest_routes():
-            if service not in (None, route.service):
-                continue
+        for route in rest_routes(service):
             match = route.pattern.match(request.path)
             if match and route.method == request.method:
                 call.service, call.operation = route.service, route.operation
@@ -114,6 +127,16 @@ class _Handler:
         self.core = core
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        guard = self.core.guard
+        if guard is None:
+            return await self._handle(request)
+        guard.request_started(request.protocol)
+        try:
+            return await self._handle(request)
+        finally:
+            guard.request_finished(request.protocol)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
         download = _DOWNLOAD.match(request.path)
         if download and request.method in ("GET", "HEAD"):
@@ -184,6 +207,14 @@ class _Handler:
                 err.status = 404
             raise err
         operation = call.operation
+        if call.proto == "json" and request.method != "POST":
+            # json 1.1 operations are POST only; AWS answers other methods 405.
+            raise ApiError(
+                "UnknownOperationException",
+                f"{service} operations accept only POST, not {request.method}.",
+                405,
+                headers={"Allow": "POST"},
+            )
         if auth is None:
             raise error(
                 service, "MissingAuthenticationTokenException", "Missing Authentication Token"
@@ -251,7 +282,7 @@ class _Handler:
         problems += validate(shape, params)
         if problems:
             raise self._validation_error(service, problems)
-        output = core.state.handle(service, operation, params, auth.region)
+        output = await core.run(service, operation, params, auth.region)
         if lose_answer:  # handled (state changed), but the client never hears back
             if request.transport is not None:
                 request.transport.abort()
@@ -279,13 +310,10 @@ class _Handler:
     def _json(
         proto: Protocol | None, status: int, payload: dict[str, Any], headers: dict[str, str]
     ) -> web.Response:
-        content_type = "application/x-amz-json-1.1" if proto == "json" else "application/json"
-        return web.Response(
-            status=status,
-            body=json.dumps(payload).encode(),
-            content_type=content_type,
-            headers=headers,
+        headers["Content-Type"] = (
+            "application/x-amz-json-1.1" if proto == "json" else "application/json"
         )
+        return web.Response(status=status, body=json.dumps(payload).encode(), headers=headers)
 
 
-__all__ = ["OPERATIONS", "Core", "build_app"]
+__all__ = ["Core", "build_app"]

@@ -7,8 +7,11 @@ import time
 from typing import Protocol
 
 
-class Clock(Protocol):
-    """Anything with ``now()`` in epoch seconds."""
+class EmulatorClock(Protocol):
+    """What drives the emulator's job timelines: anything with ``now()`` in epoch seconds.
+
+    Not the library's poll clock (monotonic ``now()`` plus ``sleep()``): this one is wall
+    time, because job timestamps go out on the wire."""
 
     def now(self) -> float: ...
 

@@ -6,6 +6,7 @@ import asyncio
 import collections
 import contextlib
 import ipaddress
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,11 +17,16 @@ from aiohttp import web
 from botocore.config import Config
 
 from ._app import Core, build_app
-from ._clock import Clock, ManualClock, RealClock
+from ._clock import EmulatorClock, ManualClock, RealClock
+from ._connections import DEFAULT_CONNECTION_TIMEOUT, ConnectionGuard, default_max_connections
 from ._faults import FaultConfig, FaultInjector, FaultKind
-from ._jobs import Job, Outcome
-from ._model import OPERATIONS, SERVICES
-from ._services import State
+from ._handlers import OPERATIONS
+from ._jobs import Job, continuous_status
+from ._model import SERVICES
+from ._rules import RULES, Outcome
+from ._state import ResourceMode, State
+
+log = logging.getLogger("export_kit.local")
 
 DEFAULT_JOB_DURATION = 5.0
 ACCESS_KEY = "AKIAEXPORTKITLOCAL00"
@@ -69,18 +75,29 @@ class Emulator:
             Jobs are pending for the first quarter, running until the end.
         data_dir: where finished exports write their files (and, with ``persist``, the state).
         seed: seeds ids, data records and random faults.
-        clock: ``"real"``, ``"manual"`` (move it with ``advance``) or any ``Clock``.
+        clock: ``"real"``, ``"manual"`` (move it with ``advance``) or any ``EmulatorClock``.
         faults: ``FaultConfig`` for every call or a mapping of ``"*"`` / service /
             ``"service.Operation"`` to ``FaultConfig``.
         verify_signatures: check SigV4 signatures against ``secret_key``.
         host: the listening address; loopback only (127.0.0.1, ::1, localhost).
         port: the listening port; 0 picks a free one.
         persist: keep state in ``data_dir`` across restarts (default: on when data_dir is set).
+            The state is an SQLite database there, locked while the emulator runs: a second
+            emulator on the same ``data_dir`` fails to start with a ``ValueError``.
+        resources: ``"auto"`` (default): parent resources (m2 applications, Personalize
+            datasets, SimpleDB v2 domains, omics sequence stores) exist on first use;
+            ``"declared"``: only those given to ``declare`` exist, any other gets the
+            service's own not-found error, as the real service answers.
+        declared: (service, resource id) pairs that exist (see ``declare``).
         missing: (service, resource id) pairs that do not exist (see ``mark_missing``).
         max_body_bytes: larger request bodies get HTTP 413.
         max_active_jobs: a per-service quota of unfinished export jobs; one more start gets
             the service's quota error (m2/omics ServiceQuotaExceededException, Personalize
             LimitExceededException, SimpleDB v2 NumberExportsLimitExceeded).
+        connection_timeout: seconds a connection may wait without a request in progress
+            (half-open, slow to send its request, or idle after an answer) before it is closed.
+        max_connections: open connections at most; one more closes the longest-waiting idle
+            one (default: half the soft open-file limit, at most 1,024).
     """
 
     def __init__(
@@ -89,29 +106,35 @@ class Emulator:
         job_duration: float | Mapping[str, float] = DEFAULT_JOB_DURATION,
         data_dir: str | Path | None = None,
         seed: int = 0,
-        clock: Literal["real", "manual"] | Clock = "real",
+        clock: Literal["real", "manual"] | EmulatorClock = "real",
         faults: FaultConfig | Mapping[str, FaultConfig] | None = None,
         verify_signatures: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         persist: bool | None = None,
+        resources: ResourceMode = "auto",
+        declared: Iterable[tuple[str, str]] = (),
         missing: Iterable[tuple[str, str]] = (),
         max_body_bytes: int = 1024 * 1024,
         max_active_jobs: int | None = None,
         region: str = DEFAULT_REGION,
         secret_key: str = SECRET_KEY,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+        max_connections: int | None = None,
     ) -> None:
         _check_host(host)
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port}")
         if clock == "real":
-            self._clock: Clock = RealClock()
+            self._clock: EmulatorClock = RealClock()
         elif clock == "manual":
             self._clock = ManualClock()
         elif isinstance(clock, str):
-            raise ValueError(f"clock must be 'real', 'manual' or a Clock, not {clock!r}")
+            raise ValueError(f"clock must be 'real', 'manual' or an EmulatorClock, not {clock!r}")
         else:
             self._clock = clock
+        if resources not in ("auto", "declared"):
+            raise ValueError(f"resources must be 'auto' or 'declared', not {resources!r}")
         self.host = host
         self.region = region
         self.data_dir = Path(data_dir) if data_dir is not None else None
@@ -124,17 +147,28 @@ class Emulator:
             persist=(self.data_dir is not None) if persist is None else persist,
             base_url=lambda: self.endpoint_url,
             max_active_jobs=max_active_jobs,
+            resources=resources,
         )
+        for service, resource in declared:
+            self.declare(service, resource)
         for service, resource in missing:
             self.mark_missing(service, resource)
+        self._guard = ConnectionGuard(
+            timeout=connection_timeout,
+            max_connections=(
+                default_max_connections() if max_connections is None else max_connections
+            ),
+        )
         self._core = Core(
             state=self._state,
             faults=FaultInjector(faults, seed),
             verify_signatures=verify_signatures,
             secret_key=secret_key,
             max_body_bytes=max_body_bytes,
+            guard=self._guard,
         )
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -143,42 +177,77 @@ class Emulator:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start serving (idempotent errors aside: starting twice is a ``RuntimeError``)."""
+        """Start serving (starting twice is a ``RuntimeError``).
+
+        Raises:
+            ValueError: if the persisted state in ``data_dir`` is locked by another emulator
+                or is not emulator state.
+            OSError: if the port cannot be bound.
+        """
         if self._runner is not None:
             raise RuntimeError("the emulator is already running")
+        await asyncio.to_thread(self._state.open)
         runner = web.AppRunner(
-            build_app(self._core), access_log=None, handle_signals=False, shutdown_timeout=0.5
+            build_app(self._core),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=0.5,
+            keepalive_timeout=self._guard.timeout,
         )
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port)
         try:
-            await site.start()
-        except OSError:
+            await runner.setup()
+            factory = runner.server
+            assert factory is not None  # set by setup()
+            loop = asyncio.get_running_loop()
+            self._server = await loop.create_server(
+                self._guard.wrap(factory),
+                self.host,
+                self._port,
+                reuse_address=True,
+                backlog=self._guard.accept_batch,
+            )
+        except BaseException:
             await runner.cleanup()
+            await asyncio.to_thread(self._state.close)
             raise
         self._runner = runner
-        server: Any = site._server  # pyright: ignore[reportPrivateUsage]
-        sockets: list[Any] = list(getattr(server, "sockets", None) or [])
+        self._guard.start()
+        sockets = self._server.sockets
         self._bound_port = int(sockets[0].getsockname()[1]) if sockets else self._port
         if isinstance(self._clock, RealClock):
             self._ticker = asyncio.create_task(self._tick_forever())
 
     async def stop(self) -> None:
-        """Stop serving and release the socket; state stays (and is saved if persisting)."""
+        """Stop serving and release the socket and ``data_dir``; state stays (and is saved
+        if persisting).  Nothing a request did can make this raise."""
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
-        if self._runner is not None:
+        if self._runner is None:
+            return
+        try:
+            if self._server is not None:
+                self._server.close()
             await self._runner.cleanup()
+            if self._server is not None:
+                await self._server.wait_closed()
+        finally:
+            self._server = None
             self._runner = None
-        self._state.tick()
+            await self._guard.stop()
+            await asyncio.to_thread(self._state.close)
 
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(0.1)
-            self._state.tick()
+            future = self._state.settle()
+            if future is not None:
+                try:
+                    await asyncio.wrap_future(future)
+                except Exception:  # a failing disk must not stop the clock
+                    log.exception("emulator: cannot persist finished jobs")
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -318,10 +387,8 @@ class Emulator:
         """Ids of ``service``'s jobs, oldest first."""
         service = _service(service)
         with self._state.lock:
-            jobs = sorted(
-                (j for j in self._state.jobs.values() if j.service == service), key=lambda j: j.seq
-            )
-            return [j.id for j in jobs]
+            jobs = self._state.listed(service, "export") + self._state.listed(service, "continuous")
+            return [j.id for j in sorted(jobs, key=lambda j: j.seq)]
 
     # -- controlling ---------------------------------------------------------------------------
 
@@ -330,7 +397,9 @@ class Emulator:
         if not isinstance(self._clock, ManualClock):
             raise RuntimeError("advance() needs Emulator(clock='manual')")
         self._clock.advance(seconds)
-        self._state.tick()
+        future = self._state.settle()
+        if future is not None:
+            future.result()
 
     def fail_next(self, service: str, reason: str | None = None, *, count: int = 1) -> None:
         """The next ``count`` jobs started on ``service`` end FAILED with ``reason``."""
@@ -350,10 +419,24 @@ class Emulator:
         self._state.force_next(_service(service), outcome, reason, count)
 
     def fail_job(self, service: str, job_id: str, reason: str | None = None) -> None:
-        """Make an existing, unfinished job end FAILED."""
+        """Make an existing, unfinished job end FAILED.
+
+        A Discovery continuous export fails now, in the phase it is in: START_FAILED while
+        starting, ERROR while ACTIVE, STOP_FAILED while stopping; ``reason`` becomes its
+        ``statusDetail`` (default ``INTERNAL_FAILURE``; the API documents ACCESS_DENIED,
+        DELIVERY_STREAM_LIMIT_FAILURE, FIREHOSE_ROLE_MISSING, FIREHOSE_STREAM_DOES_NOT_EXIST,
+        INTERNAL_FAILURE and LAKE_FORMATION_ACCESS_DENIED).
+        """
+        now = self.now()
 
         def change(job: Job) -> None:
-            job.outcome = "fail"
+            if job.kind == "continuous":
+                status = continuous_status(job, now)[0]
+                if status not in ("START_IN_PROGRESS", "ACTIVE", "STOP_IN_PROGRESS"):
+                    raise ValueError(f"continuous export {job_id} is {status}; it cannot fail now")
+                job.failed_at = now
+            else:
+                job.outcome = "fail"
             job.reason = reason
 
         self._state.update(_service(service), job_id, change)
@@ -386,15 +469,22 @@ class Emulator:
 
         self._state.update(_service(service), job_id, change)
 
+    def declare(self, service: str, resource_id: str) -> None:
+        """Make a parent resource exist: an m2 application id, a Personalize dataset ARN,
+        a SimpleDB v2 domain name or an omics sequence store id (what
+        ``Emulator(resources="declared")`` needs before jobs can use it)."""
+        self.mark_missing(service, resource_id, missing=False)
+
     def mark_missing(self, service: str, resource_id: str, missing: bool = True) -> None:
-        """Make a scope resource (m2 application id, Personalize dataset ARN, SimpleDB v2
-        domain name, omics sequence store id) not exist, or exist again."""
-        key = (_service(service), resource_id)
-        with self._state.lock:
-            if missing:
-                self._state.missing.add(key)
-            else:
-                self._state.missing.discard(key)
+        """Make a parent resource (see ``declare``) not exist, or exist again; requests that
+        name it get the service's own not-found error."""
+        service = _service(service)
+        if RULES[service].parent is None:
+            raise ValueError(f"{service} jobs have no parent resource")
+        self._state.set_exists(service, resource_id, not missing)
+        future = self._state.commit()
+        if future is not None:
+            future.result()
 
     def set_faults(self, key: str, config: FaultConfig | None) -> None:
         """Set fault rates for ``"*"``, a service or ``"service.Operation"`` (``None`` clears)."""

@@ -1,5 +1,7 @@
 """Service errors as the emulator answers them, with each service's own codes and statuses.
 
+Each service's code per generic kind is in its ``ServiceRules`` (``_rules``).
+
 Codes and HTTP statuses come from the botocore error shapes where the service model
 defines one; the rest follow the AWS "common errors" list (``ThrottlingException`` and
 ``InternalFailure`` for services whose model has no such shape).
@@ -8,58 +10,10 @@ defines one; the rest follow the AWS "common errors" list (``ThrottlingException
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from ._model import raw_shapes
-
-ErrorKind = Literal["validation", "not_found", "throttling", "server", "next_token"]
-
-#: Per service: which error code each generic kind maps to.
-CODES: Final[dict[str, dict[ErrorKind, str]]] = {
-    "m2": {
-        "validation": "ValidationException",
-        "not_found": "ResourceNotFoundException",
-        "throttling": "ThrottlingException",
-        "server": "InternalServerException",
-        "next_token": "ValidationException",
-    },
-    "personalize": {
-        "validation": "InvalidInputException",
-        "not_found": "ResourceNotFoundException",
-        "throttling": "ThrottlingException",
-        "server": "InternalFailure",
-        "next_token": "InvalidNextTokenException",
-    },
-    "discovery": {
-        "validation": "InvalidParameterValueException",
-        "not_found": "ResourceNotFoundException",
-        "throttling": "ThrottlingException",
-        "server": "ServerInternalErrorException",
-        "next_token": "InvalidParameterValueException",
-    },
-    "simpledbv2": {
-        "validation": "InvalidParameterValueException",
-        "not_found": "NoSuchExportException",
-        "throttling": "ThrottlingException",
-        "server": "InternalFailure",
-        "next_token": "InvalidNextTokenException",
-    },
-    "omics": {
-        "validation": "ValidationException",
-        "not_found": "ResourceNotFoundException",
-        "throttling": "ThrottlingException",
-        "server": "InternalServerException",
-        "next_token": "ValidationException",
-    },
-}
-
-#: Each service's modelled "too many jobs" error (Discovery's StartExportTask models none).
-QUOTA_CODES: Final[dict[str, str]] = {
-    "m2": "ServiceQuotaExceededException",
-    "personalize": "LimitExceededException",
-    "simpledbv2": "NumberExportsLimitExceeded",
-    "omics": "ServiceQuotaExceededException",
-}
+from ._botocore import raw_shapes
+from ._rules import RULES, ErrorKind
 
 #: Statuses for codes that no served model defines (AWS common errors).
 _COMMON_STATUS: Final[dict[str, int]] = {
@@ -109,7 +63,7 @@ def error(service: str | None, code: str, message: str, **extra: Any) -> ApiErro
 
 def kind_error(service: str, kind: ErrorKind, message: str, **extra: Any) -> ApiError:
     """An ``ApiError`` of a generic kind, in ``service``'s own code."""
-    err = error(service, CODES[service][kind], message, **extra)
+    err = error(service, RULES[service].errors[kind], message, **extra)
     if kind == "throttling":  # a retry hint, in both spellings clients read
         err.headers["Retry-After"] = "1"
         err.headers["x-amz-retry-after"] = "1000"

@@ -1,6 +1,10 @@
 """What a finished export leaves behind: small, deterministic files under ``data_dir``.
 
-``s3://bucket/some/prefix`` maps to ``data_dir/bucket/some/prefix``.  Each export writes
+``s3://bucket/some/prefix`` maps to ``data_dir/bucket/some/prefix``.  S3 keys may hold what
+file names may not, so a key part that is not a safe file name (over 255 bytes in UTF-8,
+or holding a NUL byte) is stored as ``~`` plus the first 40 hex digits of its SHA-256;
+``.``, ``..`` and empty parts are dropped, and nothing is written outside ``data_dir``.
+The manifest keeps the destination as given.  Each export writes
 a ``manifest.json`` (what was exported, by which job) plus data records; the records are
 pseudo-random but reproducible from the emulator's seed and the job id.  Discovery's
 export is a real zip of CSV files, served at the ``configurationsDownloadUrl``.
@@ -8,6 +12,7 @@ export is a real zip of CSV files, served at the ``configurationsDownloadUrl``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -21,7 +26,7 @@ from ._jobs import Job
 def s3_path(data_dir: Path, url: str) -> Path:
     """Local path for an ``s3://bucket/key`` URL (other schemes keep host and path too)."""
     rest = url.split("://", 1)[-1]
-    parts = [p for p in PurePosixPath(rest).parts if p not in ("", ".", "..", "/")]
+    parts = [safe_name(p) for p in PurePosixPath(rest).parts if p not in ("", ".", "..", "/")]
     if not parts:
         parts = ["_unnamed"]
     target = data_dir.joinpath(*parts).resolve()
@@ -29,6 +34,18 @@ def s3_path(data_dir: Path, url: str) -> Path:
     if root not in target.parents and target != root:
         raise ValueError(f"destination {url!r} escapes the data directory")
     return target
+
+
+#: The longest file name (in bytes) the common local file systems accept.
+NAME_MAX = 255
+
+
+def safe_name(part: str) -> str:
+    """``part`` itself, or ``~<sha256 prefix>`` when it cannot be a file name."""
+    raw = part.encode("utf-8", "surrogatepass")
+    if len(raw) <= NAME_MAX and b"\0" not in raw:
+        return part
+    return "~" + hashlib.sha256(raw).hexdigest()[:40]
 
 
 def records(seed: int, job_id: str, count: int) -> list[dict[str, Any]]:

@@ -4,9 +4,9 @@ A job's status is a pure function of the clock: with ``d`` its duration it is *p
 during ``[0, d/4)``, *running* during ``[d/4, d)`` and terminal from ``d`` on.  The
 terminal phase follows the job's planned outcome (success unless a failure, a partial
 failure or a cancellation was forced).  A cancellation spends ``d/4`` in CANCELLING.
-Each generic phase maps to the service's own vocabulary (``NATIVE``); discovery has no
-pending state, so its exports are IN_PROGRESS from the start.  ``set_status`` overrides
-the native status verbatim (for testing unknown values).
+Each generic phase maps to the service's own vocabulary
+(``ServiceRules.statuses``); discovery has no pending state, so its exports are IN_PROGRESS from the start.  ``set_status`` overrides the
+native status verbatim (for testing unknown values).
 """
 
 from __future__ import annotations
@@ -14,53 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
-Phase = Literal["pending", "running", "succeeded", "partial", "failed", "cancelling", "cancelled"]
-Outcome = Literal["succeed", "fail", "partial", "cancel"]
-TERMINAL: Final[frozenset[Phase]] = frozenset({"succeeded", "partial", "failed", "cancelled"})
-
-NATIVE: Final[dict[str, dict[Phase, str]]] = {
-    "m2": {
-        "pending": "Creating",
-        "running": "Running",
-        "succeeded": "Completed",
-        "failed": "Failed",
-    },
-    "personalize": {
-        "pending": "CREATE PENDING",
-        "running": "CREATE IN_PROGRESS",
-        "succeeded": "ACTIVE",
-        "failed": "CREATE FAILED",
-    },
-    "discovery": {
-        "pending": "IN_PROGRESS",
-        "running": "IN_PROGRESS",
-        "succeeded": "SUCCEEDED",
-        "failed": "FAILED",
-    },
-    "simpledbv2": {
-        "pending": "PENDING",
-        "running": "IN_PROGRESS",
-        "succeeded": "SUCCEEDED",
-        "failed": "FAILED",
-    },
-    "omics": {
-        "pending": "SUBMITTED",
-        "running": "IN_PROGRESS",
-        "succeeded": "COMPLETED",
-        "partial": "COMPLETED_WITH_FAILURES",
-        "failed": "FAILED",
-        "cancelling": "CANCELLING",
-        "cancelled": "CANCELLED",
-    },
-}
-
-#: Which forced outcomes each service can express.
-OUTCOMES: Final[dict[str, frozenset[Outcome]]] = {
-    service: frozenset[Outcome](["succeed", "fail"])
-    | (frozenset[Outcome](["partial"]) if "partial" in states else frozenset[Outcome]())
-    | (frozenset[Outcome](["cancel"]) if "cancelled" in states else frozenset[Outcome]())
-    for service, states in NATIVE.items()
-}
+from ._rules import RULES, TERMINAL, Outcome, Phase
 
 DEFAULT_FAILURE = "The export failed (forced by the emulator)."
 DEFAULT_PARTIAL = "Some read sets failed to export (forced by the emulator)."
@@ -83,6 +37,7 @@ class Job:
     status_override: str | None = None
     cancel_at: float | None = None
     stop_at: float | None = None
+    failed_at: float | None = None
     finalized: bool = False
     extra: dict[str, Any] = field(default_factory=dict[str, Any])
 
@@ -126,12 +81,16 @@ class Job:
         """The service's own status string at ``now`` (an override wins)."""
         if self.status_override is not None:
             return self.status_override
-        return NATIVE[self.service][self.phase_at(now)[0]]
+        return RULES[self.service].statuses[self.phase_at(now)[0]]
 
     def finished_at(self, now: float) -> float | None:
         """When the job reached a terminal phase, if it has by ``now``."""
         phase, since = self.phase_at(now)
         return since if phase in TERMINAL else None
+
+    def terminal_at(self) -> float:
+        """When the job reaches (or reached) its terminal phase, as planned now."""
+        return self.timeline()[-1][0]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,18 +101,28 @@ class Job:
 
 
 ContinuousPhase = Literal[
-    "START_IN_PROGRESS", "START_FAILED", "ACTIVE", "STOP_IN_PROGRESS", "INACTIVE"
+    "START_IN_PROGRESS",
+    "START_FAILED",
+    "ACTIVE",
+    "ERROR",
+    "STOP_IN_PROGRESS",
+    "STOP_FAILED",
+    "INACTIVE",
 ]
 
+#: The failure a continuous export shows when it fails in each phase.
+_FAILED_IN: Final[dict[str, ContinuousPhase]] = {
+    "START_IN_PROGRESS": "START_FAILED",
+    "ACTIVE": "ERROR",
+    "STOP_IN_PROGRESS": "STOP_FAILED",
+}
 
-def continuous_status(job: Job, now: float) -> tuple[ContinuousPhase | str, float]:
-    """A Discovery continuous export's status at ``now`` and when it began."""
-    if job.status_override is not None:
-        return job.status_override, job.created
+
+def _continuous_plain(job: Job, now: float) -> tuple[ContinuousPhase, float]:
     started = job.created + job.pending_span
     if now < started:
         return "START_IN_PROGRESS", job.created
-    if job.outcome == "fail":
+    if job.outcome == "fail" and job.failed_at is None:
         return "START_FAILED", started
     if job.stop_at is None or now < job.stop_at:
         return "ACTIVE", started
@@ -161,3 +130,18 @@ def continuous_status(job: Job, now: float) -> tuple[ContinuousPhase | str, floa
     if now < stopped:
         return "STOP_IN_PROGRESS", job.stop_at
     return "INACTIVE", stopped
+
+
+def continuous_status(job: Job, now: float) -> tuple[ContinuousPhase | str, float]:
+    """A Discovery continuous export's status at ``now`` and when it began.
+
+    ``fail_next`` makes the next one START_FAILED; ``fail_job`` at time ``t`` turns the
+    phase it is in at ``t`` into its failure: START_FAILED, ERROR or STOP_FAILED.
+    """
+    if job.status_override is not None:
+        return job.status_override, job.created
+    if job.failed_at is not None and job.failed_at <= now:
+        phase = _continuous_plain(job, job.failed_at)[0]
+        if phase in _FAILED_IN:
+            return _FAILED_IN[phase], job.failed_at
+    return _continuous_plain(job, now)

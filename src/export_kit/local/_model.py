@@ -1,34 +1,18 @@
-"""The botocore service models the emulator serves, and how requests route to them.
-
-Everything the emulator knows about wire formats comes from the botocore JSON models
-that aiobotocore installs, so the emulator and the official clients agree by construction.
-"""
+"""How requests route to the served operations: SigV4 scope, ``X-Amz-Target`` and URI
+templates, all read from the botocore models (``_botocore``) of the operations that
+``local/_handlers`` registers."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
-import botocore.session
+from ._botocore import operation_model, service_model
+from ._handlers import OPERATIONS
 
 Protocol = Literal["json", "rest-json"]
-
-#: Service (botocore name) -> the export operations the emulator serves.
-OPERATIONS: Final[dict[str, tuple[str, ...]]] = {
-    "m2": ("CreateDataSetExportTask", "GetDataSetExportTask", "ListDataSetExportHistory"),
-    "personalize": ("CreateDatasetExportJob", "DescribeDatasetExportJob", "ListDatasetExportJobs"),
-    "discovery": (
-        "StartExportTask",
-        "DescribeExportTasks",
-        "StartContinuousExport",
-        "DescribeContinuousExports",
-        "StopContinuousExport",
-    ),
-    "simpledbv2": ("StartDomainExport", "GetExport", "ListExports"),
-    "omics": ("StartReadSetExportJob", "GetReadSetExportJob", "ListReadSetExportJobs"),
-}
 
 SERVICES: Final = tuple(OPERATIONS)
 
@@ -44,28 +28,6 @@ class Route:
 
 
 @functools.cache
-def _session() -> Any:
-    return botocore.session.get_session()
-
-
-@functools.cache
-def service_model(service: str) -> Any:
-    """The botocore ``ServiceModel`` for ``service`` (cached)."""
-    return _session().get_service_model(service)
-
-
-@functools.cache
-def raw_shapes(service: str) -> dict[str, Any]:
-    """The service model's raw shape definitions (keeps keys botocore's Shape drops, e.g. ``fault``)."""
-    shapes: dict[str, Any] = _session().get_service_data(service)["shapes"]
-    return shapes
-
-
-def operation_model(service: str, operation: str) -> Any:
-    """The botocore ``OperationModel`` of one served operation."""
-    return service_model(service).operation_model(operation)
-
-
 def protocol(service: str) -> Protocol:
     """The wire protocol of ``service``: ``json`` or ``rest-json``."""
     proto = service_model(service).metadata["protocol"]
@@ -111,13 +73,13 @@ def _compile_uri(template: str) -> re.Pattern[str]:
 
 
 @functools.cache
-def rest_routes() -> tuple[Route, ...]:
-    """Every REST-JSON operation's route, in model order."""
+def rest_routes(service: str | None = None) -> tuple[Route, ...]:
+    """The REST-JSON operations' routes (of ``service`` only, when given), in model order."""
     routes: list[Route] = []
-    for service in SERVICES:
-        if protocol(service) != "rest-json":
+    for name in SERVICES if service is None else (service,):
+        if protocol(name) != "rest-json":
             continue
-        for op in OPERATIONS[service]:
-            http = operation_model(service, op).http
-            routes.append(Route(service, op, http["method"], _compile_uri(http["requestUri"])))
+        for op in OPERATIONS[name]:
+            http = operation_model(name, op).http
+            routes.append(Route(name, op, http["method"], _compile_uri(http["requestUri"])))
     return tuple(routes)

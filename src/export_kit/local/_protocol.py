@@ -11,6 +11,7 @@ Timestamps go out as epoch seconds unless the shape says otherwise (omics uses I
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -59,20 +60,15 @@ def parse_rest(
     """Assemble a rest-json operation's input from URI, query string, headers and body."""
     params: dict[str, Any] = {}
     problems: list[FieldError] = []
-    has_body_members = False
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member_wire_name(name, member)
+    bound, body_members = _rest_members(shape)
+    for name, wire, location, member in bound:
         raw: str | list[str] | None
         if location == "uri":
             raw = unquote(path_params[wire]) if wire in path_params else None
         elif location == "querystring":
-            raw = query.getall(wire) if member.type_name == "list" else query.get(wire)
-        elif location == "header":
-            raw = headers.get(wire)
+            raw = query.getall(wire, None) if member.type_name == "list" else query.get(wire)
         else:
-            has_body_members = True
-            continue
+            raw = headers.get(wire)
         if raw is None:
             continue
         value, problem = _from_text(member, raw, name)
@@ -80,22 +76,34 @@ def parse_rest(
             problems.append(problem)
         else:
             params[name] = value
+    has_body_members = bool(body_members)
     payload = parse_json_body(service, body)
     if payload and not has_body_members:
         problems += [
             FieldError(str(k), "Member is not a known member of this structure") for k in payload
         ]
-    body_members = {
-        member_wire_name(n, m)
-        for n, m in shape.members.items()
-        if m.serialization.get("location") is None
-    }
     for key, value in payload.items():
         if key in body_members:
             params[key] = value
         elif has_body_members:
             problems.append(FieldError(str(key), "Member is not a known member of this structure"))
     return params, problems
+
+
+@functools.cache
+def _rest_members(shape: Any) -> tuple[tuple[tuple[str, str, str, Any], ...], frozenset[str]]:
+    """A rest-json input's (name, wire name, location, member) bound to the URI, query
+    string or headers, and the wire names of its body members (cached per shape)."""
+    bound: list[tuple[str, str, str, Any]] = []
+    body: set[str] = set()
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member_wire_name(name, member)
+        if location in ("uri", "querystring", "header"):
+            bound.append((name, wire, location, member))
+        else:
+            body.add(wire)
+    return tuple(bound), frozenset(body)
 
 
 def _from_text(member: Any, raw: str | list[str], name: str) -> tuple[Any, FieldError | None]:
@@ -129,17 +137,25 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@functools.cache
+def _body_members(shape: Any) -> tuple[tuple[str, str, Any], ...]:
+    """(name, wire name, member) of a structure's body members (cached per shape)."""
+    return tuple(
+        (name, member_wire_name(name, member), member)
+        for name, member in shape.members.items()
+        if member.serialization.get("location") is None
+    )
+
+
 def serialize(shape: Any, value: Any) -> Any:
     """``value`` as the wire wants it: members renamed, ``None`` dropped, timestamps formatted."""
     kind = shape.type_name
     if kind == "structure":
         out: dict[str, Any] = {}
-        for name, member in shape.members.items():
-            if member.serialization.get("location") is not None:
-                continue
+        for name, wire, member in _body_members(shape):
             item = value.get(name)
             if item is not None:
-                out[member_wire_name(name, member)] = serialize(member, item)
+                out[wire] = serialize(member, item)
         return out
     if kind == "list":
         return [serialize(shape.member, item) for item in value]

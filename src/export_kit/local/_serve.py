@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ._connections import DEFAULT_CONNECTION_TIMEOUT
 from ._emulator import DEFAULT_JOB_DURATION, Emulator
-from ._model import OPERATIONS
+from ._handlers import OPERATIONS
+from ._state import ResourceMode
 
 
 def build_parser(prog: str = "export-kit serve") -> argparse.ArgumentParser:
@@ -24,7 +26,7 @@ def build_parser(prog: str = "export-kit serve") -> argparse.ArgumentParser:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--port``, ``--job-duration``, ``--data-dir``, ``--seed`` to ``parser``."""
+    """Add ``serve``'s options to ``parser``."""
     parser.add_argument(
         "--port",
         type=int,
@@ -42,6 +44,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="seed for ids, data and faults (default 0)"
+    )
+    parser.add_argument(
+        "--resources",
+        choices=("auto", "declared"),
+        default="auto",
+        help="auto: parent resources exist on first use (default); declared: only those "
+        "given with --declare exist, others get the service's not-found error",
+    )
+    parser.add_argument(
+        "--declare",
+        action="append",
+        default=[],
+        metavar="SERVICE:ID",
+        help="a parent resource that exists, e.g. simpledbv2:orders or omics:1234567890 "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--connection-timeout",
+        type=float,
+        default=DEFAULT_CONNECTION_TIMEOUT,
+        help="seconds a connection may wait without a request in progress before it is "
+        f"closed (default {DEFAULT_CONNECTION_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="open connections at most (default: half the open-file limit, at most 1024)",
     )
 
 
@@ -64,10 +94,23 @@ async def serve(
     seed: int = 0,
     out: TextIO | None = None,
     stop: asyncio.Event | None = None,
+    resources: ResourceMode = "auto",
+    declared: Sequence[tuple[str, str]] = (),
+    connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+    max_connections: int | None = None,
 ) -> None:
     """Serve until ``stop`` is set (or SIGINT/SIGTERM when run from ``main``)."""
     stop = stop or asyncio.Event()
-    async with Emulator(port=port, job_duration=job_duration, data_dir=data_dir, seed=seed) as emu:
+    async with Emulator(
+        port=port,
+        job_duration=job_duration,
+        data_dir=data_dir,
+        seed=seed,
+        resources=resources,
+        declared=declared,
+        connection_timeout=connection_timeout,
+        max_connections=max_connections,
+    ) as emu:
         describe(emu, out or sys.stdout)
         await stop.wait()
 
@@ -83,6 +126,13 @@ def run(args: argparse.Namespace) -> int:
     if args.job_duration < 0:
         print("error: --job-duration must be >= 0", file=sys.stderr)
         return 2
+    declared: list[tuple[str, str]] = []
+    for item in args.declare:
+        service, sep, resource_id = item.partition(":")
+        if not sep or not resource_id:
+            print(f"error: --declare wants SERVICE:ID, got {item!r}", file=sys.stderr)
+            return 2
+        declared.append((service, resource_id))
 
     async def go() -> None:
         stop = asyncio.Event()
@@ -96,6 +146,10 @@ def run(args: argparse.Namespace) -> int:
             data_dir=args.data_dir,
             seed=args.seed,
             stop=stop,
+            resources=args.resources,
+            declared=declared,
+            connection_timeout=args.connection_timeout,
+            max_connections=args.max_connections,
         )
 
     try:

@@ -45,6 +45,16 @@ def member_wire_name(name: str, member: Any) -> str:
     return str(member.serialization.get("name", name))
 
 
+@functools.cache
+def _structure(shape: Any) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    """A structure's members, wire name -> member name, and required wire names (cached:
+    the botocore shapes are built once per process)."""
+    members: dict[str, Any] = dict(shape.members)
+    by_wire = {member_wire_name(n, m): n for n, m in members.items()}
+    required = tuple(member_wire_name(n, members[n]) for n in shape.required_members)
+    return members, by_wire, required
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -131,8 +141,7 @@ def _check_structure(shape: Any, value: object, path: str, errors: list[FieldErr
         errors.append(FieldError(where, "Member must be a structure"))
         return
     value = cast("dict[object, object]", value)
-    members: dict[str, Any] = dict(shape.members)
-    by_wire = {member_wire_name(n, m): n for n, m in members.items()}
+    members, by_wire, required = _structure(shape)
     present: list[str] = []
     for key, item in value.items():
         name = by_wire.get(str(key))
@@ -145,13 +154,9 @@ def _check_structure(shape: Any, value: object, path: str, errors: list[FieldErr
             continue
         present.append(name)
         _check(members[name], item, _join(path, str(key)), errors)
-    for name in shape.required_members:
-        if value.get(member_wire_name(name, members[name])) is None:
-            errors.append(
-                FieldError(
-                    _join(path, member_wire_name(name, members[name])), "Member must not be null"
-                )
-            )
+    for wire in required:
+        if value.get(wire) is None:
+            errors.append(FieldError(_join(path, wire), "Member must not be null"))
     if shape.metadata.get("union") and len(present) != 1:
         options = ", ".join(sorted(by_wire))
         errors.append(
