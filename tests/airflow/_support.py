@@ -1,0 +1,63 @@
+"""Helpers for the Airflow tests: sample start parameters, task instances, fast polling."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from export_kit import PollPolicy
+
+CONN_ID = "export_emulator"
+ROLE = "arn:aws:iam::123456789012:role/Export"
+DATASET_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset/group/INTERACTIONS"
+STORE = "1234567890"
+
+#: The emulator's jobs take 0.5 s; poll them every 0.1-0.2 s.
+FAST = PollPolicy(min_delay=0.1, max_delay=0.2)
+
+#: Each service's start operation (as the emulator counts it).
+START_OPERATIONS = {
+    "m2": "CreateDataSetExportTask",
+    "personalize": "CreateDatasetExportJob",
+    "discovery": "StartExportTask",
+    "simpledbv2": "StartDomainExport",
+    "omics": "StartReadSetExportJob",
+}
+
+
+def params(service: str, **over: Any) -> dict[str, Any]:
+    """Valid start parameters (snake_case, no client token or job name) for ``service``."""
+    bases: dict[str, dict[str, Any]] = {
+        "m2": {"application_id": "app-1", "export_config": {"s3_location": "s3://bucket/m2/"}},
+        "personalize": {
+            "dataset_arn": DATASET_ARN,
+            "role_arn": ROLE,
+            "job_output": {"s3_data_destination": {"path": "s3://bucket/out/"}},
+        },
+        "discovery": {},
+        "simpledbv2": {"domain_name": "domain-1", "s3_bucket": "bucket-1"},
+        "omics": {
+            "sequence_store_id": STORE,
+            "destination": "s3://bucket/out/",
+            "role_arn": ROLE,
+            "sources": [{"read_set_id": "9876543210"}],
+        },
+    }
+    return {**bases[service], **over}
+
+
+def task_instance(
+    task_id: str = "export", *, dag_id: str = "exports", run_id: str = "run-1", map_index: int = -1
+) -> Any:
+    """The task instance Airflow's task runner gives ``execute()`` as ``context["ti"]``."""
+    from airflow.sdk.api.datamodels._generated import TaskInstance
+
+    return TaskInstance(
+        id=uuid.uuid4(),
+        task_id=task_id,
+        dag_id=dag_id,
+        run_id=run_id,
+        try_number=1,
+        map_index=map_index,
+        dag_version_id=uuid.uuid4(),
+    )
