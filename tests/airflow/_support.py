@@ -61,3 +61,58 @@ def task_instance(
         map_index=map_index,
         dag_version_id=uuid.uuid4(),
     )
+
+
+class RoundCounter:
+    """Counts the emulator's requests per poll round, seen from outside the poller.
+
+    Waiters that poll every ``delay`` seconds make bursts of requests separated by quiet
+    gaps; a sample every 5 ms finds them.  ``rounds`` holds the request count of each
+    burst (a burst ends after ``delay / 2`` without a request).
+    """
+
+    def __init__(self, emu: Any, delay: float) -> None:
+        self.emu = emu
+        self.quiet = delay / 2
+        self.rounds: list[int] = []
+
+    def _total(self) -> int:
+        while True:
+            try:
+                return int(self.emu.total_requests)
+            except RuntimeError:  # the emulator's thread added a counter key meanwhile
+                continue
+
+    async def run(self) -> None:
+        """Sample until cancelled; the burst in progress is counted too."""
+        import anyio
+
+        last = self._total()
+        current = 0
+        quiet_since = anyio.current_time()
+        try:
+            while True:
+                await anyio.sleep(0.005)
+                total = self._total()
+                now = anyio.current_time()
+                if total != last:
+                    current += total - last
+                    last = total
+                    quiet_since = now
+                elif current and now - quiet_since > self.quiet:
+                    self.rounds.append(current)
+                    current = 0
+        finally:
+            if current:
+                self.rounds.append(current)
+
+
+def client_connections(port: int) -> int:
+    """Open TCP connections of this process to ``port`` (the emulator's)."""
+    import psutil
+
+    return sum(
+        1
+        for conn in psutil.Process().net_connections(kind="tcp")
+        if conn.raddr and conn.raddr.port == port and conn.status == psutil.CONN_ESTABLISHED
+    )
