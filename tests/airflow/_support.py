@@ -116,3 +116,17 @@ def client_connections(port: int) -> int:
         for conn in psutil.Process().net_connections(kind="tcp")
         if conn.raddr and conn.raddr.port == port and conn.status == psutil.CONN_ESTABLISHED
     )
+
+
+def connection_env(emu: Any, conn_id: str = CONN_ID) -> tuple[str, str]:
+    """The environment variable (name, value) defining an Airflow connection to ``emu``."""
+    import json
+
+    kwargs = emu.kit_kwargs()
+    conn = {
+        "conn_type": "aws",
+        "login": kwargs["aws_access_key_id"],
+        "password": kwargs["aws_secret_access_key"],
+        "extra": {"region_name": kwargs["region_name"], "endpoint_url": kwargs["endpoint_url"]},
+    }
+    return f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn)

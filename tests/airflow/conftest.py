@@ -7,7 +7,6 @@ collection, before any test module imports it; nothing is written under the user
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -28,7 +27,7 @@ import pytest  # noqa: E402  (after the environment above)
 
 from export_kit.local import Emulator  # noqa: E402
 
-from ._support import CONN_ID  # noqa: E402
+from ._support import CONN_ID, connection_env  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -64,12 +63,5 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 @pytest.fixture
 def connection(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
     """An Airflow connection (from the environment) holding the emulator's settings."""
-    kwargs = emu.kit_kwargs()
-    conn = {
-        "conn_type": "aws",
-        "login": kwargs["aws_access_key_id"],
-        "password": kwargs["aws_secret_access_key"],
-        "extra": {"region_name": kwargs["region_name"], "endpoint_url": kwargs["endpoint_url"]},
-    }
-    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", json.dumps(conn))
+    monkeypatch.setenv(*connection_env(emu))
     return CONN_ID

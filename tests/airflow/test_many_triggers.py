@@ -22,7 +22,7 @@ from export_kit import ExportFailed, ExportKit, PollPolicy
 from export_kit.airflow import ExportJobTrigger
 from export_kit.local import Emulator
 
-from ._support import CONN_ID, RoundCounter, client_connections, params
+from ._support import CONN_ID, RoundCounter, client_connections, connection_env, params
 
 pytestmark = pytest.mark.anyio
 
@@ -104,7 +104,7 @@ def _triggers(tokens: list[str], emu: Emulator) -> list[ExportJobTrigger]:
 async def test_200_triggers_make_batched_calls_per_round_and_leave_nothing_behind(
     slow_emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use_connection(slow_emu, monkeypatch)
+    monkeypatch.setenv(*connection_env(slow_emu))
     tokens = await _start(slow_emu, N)
     ids = [ExportKit().resume(t).id for t in tokens]
     tasks_before = set(asyncio.all_tasks())
@@ -129,7 +129,7 @@ async def test_200_triggers_make_batched_calls_per_round_and_leave_nothing_behin
 async def test_cancelled_triggers_close_the_shared_kit(
     slow_emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use_connection(slow_emu, monkeypatch)
+    monkeypatch.setenv(*connection_env(slow_emu))
     tokens = await _start(slow_emu, 20)
     tasks_before = set(asyncio.all_tasks())
     with anyio.move_on_after(0.3) as scope:
@@ -194,16 +194,3 @@ class _CountingClock:
 async def _ignore_failure(wait: Any, token: str) -> None:
     with contextlib.suppress(ExportFailed):
         await wait(token)
-
-
-def _use_connection(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
-
-    kwargs = emu.kit_kwargs()
-    conn = {
-        "conn_type": "aws",
-        "login": kwargs["aws_access_key_id"],
-        "password": kwargs["aws_secret_access_key"],
-        "extra": {"region_name": kwargs["region_name"], "endpoint_url": kwargs["endpoint_url"]},
-    }
-    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", json.dumps(conn))
