@@ -150,9 +150,9 @@ def poll_from(settings: Mapping[str, float] | None) -> PollPolicy | None:
 
 @dataclass
 class _Shared:
-    lock: anyio.Lock = field(default_factory=anyio.Lock)
+    ready: anyio.Event = field(default_factory=anyio.Event)
     kit: ExportKit | None = None
-    users: int = 0
+    users: int = 1
 
 
 _SHARED: dict[tuple[int, KitSettings], _Shared] = {}
@@ -163,23 +163,55 @@ async def shared_kit(settings: KitSettings) -> AsyncGenerator[ExportKit]:
     """The kit every trigger with these settings uses in this event loop.
 
     Made by the first user (credentials read then), closed when the last user leaves,
-    also on cancellation.
+    also on cancellation.  Users that arrive while it is being made all start together
+    once it is ready, so their first polls fall in the same poll round.
     """
     key = (id(asyncio.get_running_loop()), settings)
-    entry = _SHARED.get(key)
-    if entry is None:
-        entry = _SHARED[key] = _Shared()
-    entry.users += 1
+    entry = await _join(key, settings)
     try:
-        async with entry.lock:
-            if entry.kit is None:
-                entry.kit = ExportKit(**await kit_kwargs_async(settings))
+        assert entry.kit is not None
         yield entry.kit
     finally:
-        entry.users -= 1
-        if entry.users == 0:
-            del _SHARED[key]
-            if entry.kit is not None:
-                with anyio.CancelScope(shield=True):
-                    await entry.kit.aclose()
+        await _leave(key, entry)
 
+
+async def _join(key: tuple[int, KitSettings], settings: KitSettings) -> _Shared:
+    while True:
+        entry = _SHARED.get(key)
+        if entry is None:
+            return await _make(key, settings)
+        entry.users += 1
+        try:
+            await entry.ready.wait()
+        except BaseException:
+            await _leave(key, entry)
+            raise
+        if entry.kit is not None:
+            return entry
+        # Its maker failed (and raised its error): leave, and make the kit again.
+        await _leave(key, entry)
+
+
+async def _make(key: tuple[int, KitSettings], settings: KitSettings) -> _Shared:
+    entry = _SHARED[key] = _Shared()
+    try:
+        entry.kit = ExportKit(**await kit_kwargs_async(settings))
+    except BaseException:
+        # No kit: forget this entry now, so the users waiting for it make their own.
+        del _SHARED[key]
+        entry.users -= 1
+        raise
+    finally:
+        entry.ready.set()
+    return entry
+
+
+async def _leave(key: tuple[int, KitSettings], entry: _Shared) -> None:
+    entry.users -= 1
+    if entry.users:
+        return
+    if _SHARED.get(key) is entry:
+        del _SHARED[key]
+    if entry.kit is not None:
+        with anyio.CancelScope(shield=True):
+            await entry.kit.aclose()
