@@ -12,12 +12,12 @@ from airflow.sdk._shared.module_loading import import_string
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, TaskDeferred
 from airflow.triggers.base import TriggerEvent
 
-from export_kit import PollPolicy, RequestValidationError
+from export_kit import AccessDeniedError, ConfigurationError, PollPolicy, RequestValidationError
 from export_kit.airflow import ExportJobTrigger, ExportOperator
 from export_kit.local import Emulator
 from export_kit.models import SERVICES, omics
 
-from ._support import FAST, params, task_instance
+from ._support import FAST, connection_env, params, task_instance
 
 
 def _defer(op: ExportOperator, **ti: Any) -> ExportJobTrigger:
@@ -115,7 +115,6 @@ async def test_a_cancelled_export_fails_the_task(emu: Emulator, connection: str)
 async def test_the_deadline_travels_with_the_trigger_and_times_out_retryably(
     emu: Emulator, connection: str
 ) -> None:
-    emu.set_faults("m2.GetDataSetExportTask", None)
     op = ExportOperator(
         task_id="export",
         service="m2",
@@ -226,6 +225,29 @@ def test_a_connection_with_role_assumption_is_refused_clearly(
     op = ExportOperator(
         task_id="export", service="m2", request=params("m2"), aws_conn_id="assuming"
     )
-    with pytest.raises(Exception, match="role_arn is not supported"):
+    with pytest.raises(ConfigurationError, match="role_arn is not supported"):
         op.execute({"ti": task_instance()})
     assert emu.total_requests == 0
+
+
+@pytest.mark.anyio
+async def test_the_connections_keys_sign_the_calls_in_the_worker_and_in_the_triggerer(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Emulator(verify_signatures=True, job_duration=0.5, data_dir=tmp_path) as strict:
+        monkeypatch.setenv(*connection_env(strict, "signed"))
+        op = ExportOperator(
+            task_id="export", service="m2", request=params("m2"), aws_conn_id="signed", poll=FAST
+        )
+        payload = await _fire(await _defer_in_worker(op))
+        assert payload["outcome"] == "succeeded"
+
+        name, value = connection_env(strict, "wrong")
+        monkeypatch.setenv(name, value.replace(strict.credentials()["aws_secret_access_key"], "x"))
+        strict.reset_counts()
+        wrong = ExportOperator(
+            task_id="export", service="m2", request=params("m2"), aws_conn_id="wrong"
+        )
+        with pytest.raises(AccessDeniedError):
+            await anyio.to_thread.run_sync(lambda: wrong.execute({"ti": task_instance()}))
+        assert len(strict.job_ids("m2")) == 1, "the rejected call started nothing"
