@@ -71,7 +71,8 @@ class ExportOperator(BaseOperator):
 
     Args:
       request: the start request, as a request model (``omics.StartReadSetExportJobRequest``...)
-        or a dict of the start operation's parameters (snake_case or wire names); templated.
+        or a dict of the start operation's parameters (snake_case or wire names); a dict
+        is templated.
         Validated completely before anything is sent.
       service (str | None): ``m2``, ``personalize``, ``discovery``, ``simpledbv2`` or
         ``omics``; required when ``request`` is a dict.
