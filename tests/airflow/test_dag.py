@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
+from export_kit import ExportKit
 from export_kit.local import Emulator
 from export_kit.models import SERVICES
 
@@ -49,3 +51,11 @@ def test_the_example_dag_runs_one_export_per_service(
         jobs = emu.job_ids(service)
         assert len(jobs) == 1, f"{service}: one export, started once"
         assert emu.status(service, jobs[0]) == SUCCEEDED[service]
+    # The dict requests were templated: "sdb/{{ ds }}" became the run's date.
+    export = anyio.run(_simpledb_export, emu, emu.job_ids("simpledbv2")[0])
+    assert export.s3_key_prefix == f"sdb/{run.logical_date:%Y-%m-%d}"
+
+
+async def _simpledb_export(emu: Emulator, arn: str) -> Any:
+    async with ExportKit(**emu.kit_kwargs()) as kit:
+        return await kit.simpledbv2.get_export(export_arn=arn)
