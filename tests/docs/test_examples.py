@@ -19,6 +19,14 @@ EXAMPLES = ROOT / "docs" / "examples"
 #: Lines each example must print (its output is nondeterministic elsewhere: ids, timing).
 EXPECTED: dict[str, list[str]] = {
     "quickstart.py": ["SUCCEEDED GetReadSetExportJobResponse"],
+    "airflow_dag.py": [
+        "run: success",
+        "m2 ['Completed']",
+        "personalize ['ACTIVE']",
+        "discovery ['SUCCEEDED']",
+        "simpledbv2 ['SUCCEEDED']",
+        "omics ['COMPLETED']",
+    ],
     "models.py": [
         "{'path': 'exportConfig.dataSets[0].datasetName', 'rule': 'required', "
         "'message': 'is required'}",
