@@ -10,10 +10,10 @@ to aiohttp's own protocol and tells ``ConnectionGuard`` what happens:
 * At most ``max_connections`` are open at once.  One more closes the connection that has
   been waiting longest without a request in progress (or, if every one is busy, the new
   one), so a flood of idle sockets can never lock out a real client, and the process
-  stays well below its file-descriptor limit (the default is half the soft
-  ``RLIMIT_NOFILE``, at most 1,024).
+  stays well below its file-descriptor limit (the default is half the descriptors still
+  free under the soft ``RLIMIT_NOFILE``, at most 1,024).
 * asyncio accepts up to its ``backlog`` sockets in one go before any reaches the guard, so
-  the backlog is half the descriptors the bound leaves free (8 to 100).
+  the backlog is a quarter of the descriptors the bound leaves free (8 to 100).
 * asyncio logs "socket.accept() out of system resource" each time ``accept()`` fails
   with EMFILE; while the emulator runs, that message is let through once a minute.
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -32,12 +33,24 @@ DEFAULT_CONNECTION_TIMEOUT = 30.0
 _ACCEPT_MESSAGE = "socket.accept() out of system resource"
 
 
-def default_max_connections() -> int:
-    """Half the soft open-file limit, between 16 and 1,024."""
+def _free_descriptors() -> int | None:
+    """Descriptors this process may still open (soft limit minus those open now), if limited."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        in_use = len(os.listdir("/proc/self/fd"))
+    except OSError:  # no procfs: count none as open, as before
+        in_use = 0
+    return soft - in_use
+
+
+def default_max_connections() -> int:
+    """Half the descriptors still free (soft open-file limit minus those open), 16 to 1,024."""
+    free = _free_descriptors()
+    if free is None:
         return 1024
-    return max(16, min(1024, soft // 2))
+    return max(16, min(1024, free // 2))
 
 
 class _Guarded(asyncio.Protocol):
@@ -115,11 +128,15 @@ class ConnectionGuard:
     @property
     def accept_batch(self) -> int:
         """asyncio's ``backlog``: it accepts up to this many sockets in one loop turn before
-        any reaches the guard, so it must fit in the descriptors the bound leaves free."""
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if soft == resource.RLIM_INFINITY:
+        any reaches the guard, so it must fit in the descriptors the bound leaves free.
+
+        A quarter of them, not half: the sockets evicted for one batch are closed only on
+        the loop's next turn, when the next batch may already have been accepted.
+        """
+        free = _free_descriptors()
+        if free is None:
             return 100
-        return max(8, min(100, (soft - self.max_connections) // 2))
+        return max(8, min(100, (free - self.max_connections) // 4))
 
     @property
     def open_connections(self) -> int:

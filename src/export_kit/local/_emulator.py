@@ -97,7 +97,8 @@ class Emulator:
         connection_timeout: seconds a connection may wait without a request in progress
             (half-open, slow to send its request, or idle after an answer) before it is closed.
         max_connections: open connections at most; one more closes the longest-waiting idle
-            one (default: half the soft open-file limit, at most 1,024).
+            one (default: half the descriptors still free under the soft open-file
+            limit, at most 1,024).
     """
 
     def __init__(
