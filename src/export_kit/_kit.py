@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from ._config import client_config
 from ._dispatch import api_kwargs, service_error, transport_error, transport_errors
+from .waiting import PollPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -29,10 +30,11 @@ if TYPE_CHECKING:
         PersonalizeFacade,
         SimpleDBv2Facade,
     )
+    from ._poller import Poller
     from ._shapes import OperationInfo, OperationRequest, ResponseShape
     from .jobs import ExportJob, JobOutcome
     from .paging import Pager
-    from .waiting import OnUpdate, PollPolicy
+    from .waiting import OnUpdate
 
 __all__ = ["ExportKit"]
 
@@ -61,6 +63,7 @@ class ExportKit:
         session: AioSession | None = None,
         config: Config | None = None,
         profile_name: str | None = None,
+        poll: PollPolicy | None = None,
         **credentials: str | None,
     ) -> None:
         unknown = sorted(set(credentials) - _CREDENTIALS)
@@ -68,6 +71,8 @@ class ExportKit:
             raise TypeError(f"ExportKit() got unexpected keyword arguments: {', '.join(unknown)}")
         if session is not None and profile_name is not None:
             raise TypeError("ExportKit() takes session or profile_name, not both")
+        if poll is not None and not isinstance(poll, PollPolicy):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"ExportKit(poll=...) takes a PollPolicy, not {poll!r}")
         self.region_name = region_name
         self.endpoint_url = endpoint_url
         self._session = session
@@ -79,6 +84,8 @@ class ExportKit:
         self._lock: anyio.Lock | None = None
         self._closed = False
         self._facades: dict[str, object] = {}
+        self._poll = poll
+        self._poller: Poller | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -95,8 +102,10 @@ class ExportKit:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close every client (and its connection pool). Safe to call twice."""
+        """Close every client (and its connection pool); end every wait. Safe to call twice."""
         self._closed = True
+        if self._poller is not None:
+            self._poller.close()
         stack, self._stack = self._stack, None
         self._clients = {}
         if stack is not None:
@@ -197,25 +206,40 @@ class ExportKit:
 
         return Pager(self, request, max_items=max_items)
 
-    # -- jobs (logic in export_kit.jobs / waiting / services) -----------------------------------
+    # -- jobs (logic in export_kit.jobs / _poller / waiting / services) -------------------------
+    # Imported on first use: they load the generated models, which ``import export_kit``
+    # must not pay for.
+
+    @property
+    def poll(self) -> PollPolicy | None:
+        """The kit's default ``PollPolicy`` (``None``: each service's own defaults)."""
+        return self._poll
+
+    def _waits(self) -> Poller:
+        """The kit's shared poller, made on first use."""
+        if self._poller is None:
+            from ._poller import Poller
+
+            self._poller = Poller(self, self._poll)
+        return self._poller
 
     async def start(self, request: OperationRequest[Any]) -> ExportJob:
         """Send one of the five start/create requests and return its ``ExportJob``."""
         from .jobs import start
 
-        return await start(self, request)
+        return await start(self, request, poller=self._waits())
 
     def job(self, service: str, id: str, **scope: str) -> ExportJob:
         """Attach to an existing job; ``scope`` as the service needs (``applicationId=``...)."""
         from .jobs import attach
 
-        return attach(self, service, id, **scope)
+        return attach(self, service, id, poller=self._waits(), **scope)
 
     def resume(self, token: str) -> ExportJob:
         """The job behind a ``job.token()`` string, attached to this kit."""
         from .jobs import resume
 
-        return resume(self, token)
+        return resume(self, token, poller=self._waits())
 
     async def wait_all(
         self,
@@ -228,7 +252,9 @@ class ExportKit:
         """Wait for every job with batched polling; one ``JobOutcome`` per job, in order."""
         from .jobs import wait_all
 
-        return await wait_all(self, jobs, timeout=timeout, poll=poll, on_update=on_update)
+        return await wait_all(
+            self, jobs, timeout=timeout, poll=poll, on_update=on_update, poller=self._waits()
+        )
 
     def as_completed(
         self,
@@ -240,7 +266,7 @@ class ExportKit:
         """Yield jobs as they finish, polling in batches (``async for job in ...``)."""
         from .jobs import as_completed
 
-        return as_completed(self, jobs, timeout=timeout, poll=poll)
+        return as_completed(self, jobs, timeout=timeout, poll=poll, poller=self._waits())
 
     # -- per-service facades -----------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from export_kit.jobs import ExportJob
 from export_kit.local import Emulator
 from export_kit.waiting import PollPolicy
 
-from .conftest import NO_RETRIES, STORE, EmuClock, start_kwargs
+from ._support import NO_RETRIES, STORE, EmuClock, start_kwargs
 
 pytestmark = pytest.mark.anyio
 
@@ -247,8 +247,30 @@ async def test_a_throttled_poll_waits_at_least_the_servers_retry_hint(
     """The emulator's throttling answers carry x-amz-retry-after: 1000 (ms)."""
     job = await kit.omics.start(**start_kwargs("omics"))
     emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
-    done = await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=0.2, clock=clock))
+    done = await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=2, clock=clock))
     assert done.status is ExportStatus.SUCCEEDED
-    first, *rest = clock.sleeps
-    assert first >= 1.0  # the hint, although the backoff alone would sleep at most 0.2 s
-    assert all(s <= 0.2 for s in rest)
+    first, second, *_ = clock.sleeps
+    assert 1.0 <= first <= 2.0  # the hint, although the backoff alone would sleep 0.1 s
+    assert 0.1 <= second <= 0.2, "the hint delays one attempt, not the schedule"
+
+
+async def test_a_retry_hint_never_delays_a_poll_past_max_delay(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    job = await kit.omics.start(**start_kwargs("omics"))
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
+    await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=0.2, clock=clock))
+    assert clock.sleeps[0] == pytest.approx(0.2), "the 1 s hint, capped at max_delay"
+    assert all(s <= 0.2 for s in clock.sleeps)
+
+
+async def test_a_retry_hint_never_delays_a_poll_past_the_deadline(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    job = await kit.omics.start(**start_kwargs("omics"))
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
+    emu.reset_counts()
+    with pytest.raises(WaitTimeout):
+        await job.wait(timeout=0.5, poll=PollPolicy(min_delay=0.1, max_delay=5, clock=clock))
+    assert clock.sleeps == [pytest.approx(0.5)], "one sleep, to the deadline, not the 1 s hint"
+    assert emu.requests[("omics", "GetReadSetExportJob")] == 1, "the final attempt"
