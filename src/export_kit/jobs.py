@@ -14,7 +14,7 @@ import contextlib
 import inspect
 import json
 import types
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, cast
 
@@ -140,7 +140,7 @@ class ExportJob(Generic[DescriptionT]):
 
     def _waits(self) -> Poller:
         if self._poller is None:
-            self._poller = Poller(self._sender)
+            self._poller = _poller_of(self._sender)
         return self._poller
 
     async def refresh(self) -> ExportJob[DescriptionT]:
@@ -230,6 +230,14 @@ class ExportJob(Generic[DescriptionT]):
         }
         raw = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
         return _TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _poller_of(sender: Sender) -> Poller:
+    """The shared poller of ``sender``: its kit's (``ExportKit._waits()``), whichever code
+    made the job (``kit.start``, a facade's ``start``, ``resume``...); for any other
+    ``Sender`` a poller of its own."""
+    shared: Callable[[], Poller] | None = getattr(sender, "_waits", None)
+    return shared() if shared is not None else Poller(sender)
 
 
 async def _notify(on_update: OnUpdate | None, job: ExportJob[Any]) -> None:
@@ -454,7 +462,7 @@ async def wait_all(
     """
     jobs = list(jobs)
     outcomes: dict[int, JobOutcome] = {}
-    waits = poller or Poller(sender)
+    waits = poller or _poller_of(sender)
     async with contextlib.aclosing(_rounds(waits, jobs, timeout=timeout, poll=poll)) as rounds:
         async for found in rounds:
             for job in found.changed:
@@ -489,7 +497,7 @@ async def as_completed(
     """
     jobs = list(jobs)
     timed_out: list[ExportJob] = []
-    waits = poller or Poller(sender)
+    waits = poller or _poller_of(sender)
     async with contextlib.aclosing(_rounds(waits, jobs, timeout=timeout, poll=poll)) as rounds:
         async for found in rounds:
             for job in found.finished:

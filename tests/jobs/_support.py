@@ -3,10 +3,14 @@ moves the emulator's time when the waiter sleeps (the fixtures live in conftest.
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import socket
 from typing import Any
 
 import anyio
+import anyio.lowlevel
+import sniffio
 from botocore.config import Config
 
 from export_kit.local import Emulator
@@ -72,3 +76,45 @@ class EmuClock:
         self.t += seconds
         self.emu.advance(seconds)
         await anyio.lowlevel.checkpoint()
+
+
+def live_tasks() -> set[object]:
+    """Every task of the running event loop (asyncio or trio)."""
+    if sniffio.current_async_library() == "asyncio":
+        return set(asyncio.all_tasks())
+    import trio
+
+    root = trio.lowlevel.current_root_task()
+    assert root is not None
+    out: set[object] = set()
+    stack = [root]
+    while stack:
+        task = stack.pop()
+        out.add(task)
+        for nursery in task.child_nurseries:
+            stack.extend(nursery.child_tasks)
+    return out
+
+
+class VirtualClock:
+    """Virtual time alone (no emulator): ``sleep(s)`` moves ``now()`` on by ``s`` at once."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+        await anyio.lowlevel.checkpoint()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

@@ -3,12 +3,9 @@ resuming across kits, Personalize's lost-create adoption."""
 
 from __future__ import annotations
 
-import asyncio
-
 import anyio
 import anyio.lowlevel
 import pytest
-import sniffio
 
 from export_kit import (
     ConflictError,
@@ -21,7 +18,7 @@ from export_kit.jobs import ExportJob
 from export_kit.local import Emulator
 from export_kit.waiting import PollPolicy
 
-from ._support import NO_RETRIES, STORE, EmuClock, start_kwargs
+from ._support import NO_RETRIES, STORE, EmuClock, live_tasks, start_kwargs
 
 pytestmark = pytest.mark.anyio
 
@@ -57,13 +54,13 @@ async def test_cancellation_stops_at_once_and_leaves_the_job_resumable(
     kit: ExportKit, emu: Emulator
 ) -> None:
     job = await kit.omics.start(**start_kwargs("omics"))
-    before = _tasks()
+    before = live_tasks()
     # Real clock: the waiter sleeps at least 30 s (omics default); cancel it after 0.2 s.
     with anyio.move_on_after(0.2) as scope:
         await job.wait(timeout=3600)
     assert scope.cancelled_caught
     await anyio.lowlevel.checkpoint()
-    assert _tasks() == before, "no task left behind"
+    assert live_tasks() == before, "no task left behind"
     again = kit.resume(job.token())
     emu.advance(10)
     assert (await again.refresh()).status is ExportStatus.SUCCEEDED
@@ -72,29 +69,12 @@ async def test_cancellation_stops_at_once_and_leaves_the_job_resumable(
 async def test_cancelling_a_round_in_flight(kit: ExportKit, emu: Emulator) -> None:
     emu.inject("latency", service="omics", operation="GetReadSetExportJob", latency=5.0)
     job = await kit.omics.start(**start_kwargs("omics"))
-    before = _tasks()
+    before = live_tasks()
     with anyio.fail_after(2):  # would take 5 s if the request were not interrupted
         with anyio.move_on_after(0.2):
             await job.wait(timeout=3600)
     await anyio.lowlevel.checkpoint()
-    assert _tasks() == before
-
-
-def _tasks() -> set[object]:
-    if sniffio.current_async_library() == "asyncio":
-        return set(asyncio.all_tasks())
-    import trio
-
-    root = trio.lowlevel.current_root_task()
-    assert root is not None
-    out: set[object] = set()
-    stack = [root]
-    while stack:
-        task = stack.pop()
-        out.add(task)
-        for nursery in task.child_nurseries:
-            stack.extend(nursery.child_tasks)
-    return out
+    assert live_tasks() == before
 
 
 @pytest.mark.parametrize("fault", ["throttle", "error", "drop"])
