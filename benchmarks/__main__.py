@@ -9,7 +9,8 @@ BENCHMARKS = {
     "overhead": "1. per-call overhead, ExportKit vs raw aiobotocore (goal <= 1.05x)",
     "models_speed": "2. validation + to_api() and response parsing, µs (goal <= 25 µs small)",
     "import_time": "3. import time vs aiobotocore.session (goal <= 1.15x)",
-    "wait_all": "4. wait_all of 1,000 jobs vs naive per-job waits (goal: ceil(N/page) per round)",
+    "wait_all": "4. 1,000 independent job.wait() vs one wait_all per service (goal: within 10 %)",
+    "poller_scale": "4b. shared poller at 1k/5k/10k jobs: calls, CPU and heap per round",
     "memory": "5. memory for 1,000 concurrent waits, MB per job",
     "emulator_throughput": "emulator throughput, requests/s",
 }

@@ -49,6 +49,9 @@ __all__ = ["BASE_POLICY", "Poller", "Round", "resolve"]
 #: How many describe calls one poll round runs at once (fallbacks and final describes).
 _CONCURRENCY = 16
 
+#: The most scheduler steps a new driver yields for waiters started alongside it.
+_SETTLE_STEPS = 8
+
 #: Seconds a waiter on the real clock waits past its deadline for a round still in flight
 #: before it times out on its own (a request that hangs must not hold a deadline hostage).
 _DEADLINE_SLACK = 1.0
@@ -264,6 +267,8 @@ class _Lane:
         self.driver: _Waiter | None = None
         self.sleeping: anyio.CancelScope | None = None
         self.loop: object = None
+        #: Registrations so far (the driver waits for them to settle before a round).
+        self.registrations = 0
 
     # -- joining and leaving ------------------------------------------------------------------
 
@@ -308,6 +313,7 @@ class _Lane:
             schedule.group.at = None
             waiter.schedules.append(schedule)
         self.waiters[waiter] = None
+        self.registrations += 1
         if self.sleeping is not None and by_group:
             self.sleeping.cancel()  # the driver recomputes its sleep: a new job is due now
         return waiter
@@ -405,7 +411,7 @@ class _Lane:
 
     async def _drive(self, me: _Waiter, sender: Sender) -> None:
         """Run rounds until ``me`` has news: sleep, poll what is due, deliver."""
-        await anyio.lowlevel.checkpoint()  # waiters started alongside register first
+        await self._settle()
         while not me.inbox:
             at = self._next_round_at()
             if at is None:  # cannot happen while ``me`` has jobs; never spin if it does
@@ -418,6 +424,20 @@ class _Lane:
                 self.sleeping = None
                 continue  # a registration may have moved the next round
             await self._round(sender, me)
+
+    async def _settle(self) -> None:
+        """Let waiters started alongside this one register first, so they share the round.
+
+        Tasks spawned together register in their first step; trio runs a batch in random
+        order, so yield until a step passes with no new registration (at least twice, at
+        most ``_SETTLE_STEPS`` times: a steady stream of new waiters never starves a round).
+        """
+        await anyio.lowlevel.checkpoint()
+        for _ in range(_SETTLE_STEPS):
+            seen = self.registrations
+            await anyio.lowlevel.checkpoint()
+            if self.registrations == seen:
+                return
 
     def _next_round_at(self) -> float | None:
         """When the earliest group polls next (drawing each group's time once)."""
