@@ -146,8 +146,12 @@ async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
 async def measure(endpoint: str, sizes: list[int]) -> tuple[list[Result], dict[int, int]]:
     results: list[Result] = []
     bounds: dict[int, int] = {}
-    credentials = {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
-    async with CountingKit(region_name=DEFAULT_REGION, endpoint_url=endpoint, **credentials) as kit:
+    async with CountingKit(
+        region_name=DEFAULT_REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    ) as kit:
         for size in sizes:
             jobs, bounds[size] = await start_jobs(kit, size)
             for mode in ("wait_all", "independent"):
