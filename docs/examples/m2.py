@@ -5,8 +5,6 @@ import anyio
 import export_kit as ek
 from export_kit.local import Emulator
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # the emulator is quick; m2's default is 5-120 s
-
 
 async def main() -> None:
     async with Emulator(job_duration=1) as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
@@ -22,7 +20,7 @@ async def main() -> None:
             },
         )
         print(job.scope)  # m2 needs the application id to poll
-        done = await job.wait(timeout=60, poll=FAST)
+        done = await job.wait(timeout=60)
         print(done.status, done.native_status, done.description.summary)
 
         history = kit.m2.list_data_set_export_history(application_id="app-1")

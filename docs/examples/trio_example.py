@@ -9,7 +9,7 @@ from export_kit.local import Emulator
 async def main(kit_kwargs: dict[str, str]) -> None:
     async with ek.ExportKit(**kit_kwargs) as kit:
         job = await kit.simpledbv2.start(domain_name="orders", s3_bucket="bucket")
-        done = await job.wait(timeout=60, poll=ek.PollPolicy(min_delay=0.2, max_delay=1))
+        done = await job.wait(timeout=60)
         print(trio.lowlevel.current_trio_token() is not None, done.status)
 
 

@@ -159,7 +159,7 @@ async def test_batch_errors_of_several_pages_reach_each_job_not_as_a_group() -> 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, -1.0])
 def test_poll_policy_rejects_nan_infinite_and_negative_values(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=field):
-        PollPolicy(**{field: value})
+        PollPolicy(**{field: value})  # type: ignore[arg-type]
 
 
 def test_poll_policy_rejects_zero_delays_and_non_numbers() -> None:
