@@ -143,6 +143,26 @@ async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
     return [*clock.rounds, kit.calls - clock.mark]
 
 
+async def bare_task_heap(count: int) -> float:
+    """Heap per task of ``count`` tasks that only await an event: what the caller's own task
+    costs in the ``independent`` side, before any waiting machinery."""
+    event = anyio.Event()
+
+    async def one() -> None:
+        await event.wait()
+
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    async with anyio.create_task_group() as tg:
+        for _ in range(count):
+            tg.start_soon(one)
+        await anyio.sleep(0.1)
+        used = tracemalloc.get_traced_memory()[0] - base
+        event.set()
+    tracemalloc.stop()
+    return used / count
+
+
 async def measure(endpoint: str, sizes: list[int]) -> tuple[list[Result], dict[int, int]]:
     results: list[Result] = []
     bounds: dict[int, int] = {}
@@ -177,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         args.sizes = [50, 100]
     with child_emulator(clock="manual") as endpoint:
         results, bounds = anyio.run(measure, endpoint, args.sizes)
+    bare = anyio.run(bare_task_heap, max(args.sizes))
     print(f"machine: {machine()}")
     print(
         "jobs across 5 services x 2 scopes, all pending; 6 rounds on virtual time; "

@@ -52,6 +52,9 @@ _CONCURRENCY = 16
 #: The most scheduler steps a new driver yields for waiters started alongside it.
 _SETTLE_STEPS = 8
 
+#: How many resolved policies a lane keeps.
+_POLICY_CACHE = 64
+
 #: Seconds a waiter on the real clock waits past its deadline for a round still in flight
 #: before it times out on its own (a request that hangs must not hold a deadline hostage).
 _DEADLINE_SLACK = 1.0
@@ -84,7 +87,7 @@ def _identity(job: JobRef) -> _Key:
     return (job.service, job.id, tuple(sorted(job.scope.items())))
 
 
-@dataclass
+@dataclass(slots=True)
 class Round:
     """What one waiter learnt since it last looked (one round or more).
 
@@ -179,7 +182,7 @@ class Poller:
 # -- the parts -----------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Waiter:
     """One call of ``wait``/``watch``/``wait_all``/``as_completed``."""
 
@@ -195,7 +198,7 @@ class _Waiter:
             self.wake.set()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Schedule:
     """One waiter's jobs in one batch group, and when it wants them polled next."""
 
@@ -207,10 +210,16 @@ class _Schedule:
     earliest: float
     latest: float
     jobs: dict[_Key, list[JobRef]] = field(default_factory=dict[_Key, list[JobRef]])
-    grace_until: dict[_Key, float] = field(default_factory=dict[_Key, float])
-    #: When each job's current run of transport failures began.
-    failing_since: dict[_Key, float] = field(default_factory=dict[_Key, float])
+    #: Until when NotFound means "not visible yet", per job started by this process.
+    grace_until: dict[_Key, float] | None = None
+    #: When each job's current run of transport failures began (made on the first failure).
+    failing_since: dict[_Key, float] | None = None
     active: bool = True
+
+    def answered(self, key: _Key) -> None:
+        """The endpoint answered for the job: its run of transport failures is over."""
+        if self.failing_since:
+            self.failing_since.pop(key, None)
 
     def remaining(self, now: float) -> float | None:
         deadline = self.waiter.deadline
@@ -221,20 +230,22 @@ class _Schedule:
         if not isinstance(error, ExportKitError):
             return True
         if isinstance(error, TransportError):
+            if self.failing_since is None:
+                self.failing_since = {}
             since = self.failing_since.setdefault(key, now)
             patience = self.policy.transport_patience
             assert patience is not None
             return now - since >= patience - _EPSILON
-        self.failing_since.pop(key, None)  # the endpoint answered
+        self.answered(key)
         if error.retryable:
             return False
         if isinstance(error, NotFoundError):
-            grace = self.grace_until.get(key)
+            grace = self.grace_until.get(key) if self.grace_until else None
             return grace is None or now > grace + _EPSILON
         return True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Group:
     """Every schedule of one batch scope (service and ``batch_key``)."""
 
@@ -244,7 +255,7 @@ class _Group:
     at: float | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Plan:
     """One group's part of a round: the schedules served and one job per identity."""
 
@@ -269,6 +280,8 @@ class _Lane:
         self.loop: object = None
         #: Registrations so far (the driver waits for them to settle before a round).
         self.registrations = 0
+        #: Resolved policies by the ids of the policies they came from (kept alive here).
+        self.policies: dict[tuple[object, ...], tuple[list[PollPolicy | None], PollPolicy]] = {}
 
     # -- joining and leaving ------------------------------------------------------------------
 
@@ -296,7 +309,7 @@ class _Lane:
                 group = self.groups.get(name)
                 if group is None:
                     group = self.groups[name] = _Group(spec)
-                policy = resolve(*defaults, spec.default_poll)
+                policy = self._policy(defaults, spec)
                 assert policy.min_delay is not None
                 assert policy.max_delay is not None
                 backoff = Backoff(policy.min_delay, policy.max_delay, policy.rng or self.rng)
@@ -307,6 +320,8 @@ class _Lane:
             if id(job) in fresh_ids:
                 grace = schedule.policy.not_found_grace
                 assert grace is not None
+                if schedule.grace_until is None:
+                    schedule.grace_until = {}
                 schedule.grace_until[key] = now + grace
         for schedule in by_group.values():
             schedule.group.schedules[schedule] = None
@@ -317,6 +332,16 @@ class _Lane:
         if self.sleeping is not None and by_group:
             self.sleeping.cancel()  # the driver recomputes its sleep: a new job is due now
         return waiter
+
+    def _policy(self, defaults: list[PollPolicy | None], spec: ServiceSpec) -> PollPolicy:
+        """The resolved policy of a call, made once per (call policy, kit policy, service)."""
+        key = (*map(id, defaults), spec.name)
+        found = self.policies.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], defaults, strict=True)):
+            if len(self.policies) >= _POLICY_CACHE:
+                self.policies.clear()  # calls that make a new PollPolicy each time
+            found = self.policies[key] = (defaults, resolve(*defaults, spec.default_poll))
+        return found[1]
 
     def unregister(self, waiter: _Waiter) -> None:
         self.waiters.pop(waiter, None)
@@ -526,7 +551,7 @@ class _Lane:
                 if outcome is None:
                     continue
                 if isinstance(outcome, Observation):
-                    schedule.failing_since.pop(key, None)
+                    schedule.answered(key)
                     done = spec.status(outcome.native_status).is_terminal
                 elif schedule in served:
                     done = schedule.ends_on(key, outcome, now)

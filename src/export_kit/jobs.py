@@ -286,34 +286,46 @@ async def _rounds(
     Lists come in input order.  A change is judged against what this waiter last saw, so
     two waiters of one ``ExportJob`` object both hear of it.
     """
-    by_id = {id(job): job for job in jobs}
-    order = {key: n for n, key in enumerate(by_id)}
-    last = {key: (job.status, job.native_status) for key, job in by_id.items()}
-    fresh = [job for job in by_id.values() if job._fresh]  # pyright: ignore[reportPrivateUsage]
-
-    def in_order(refs: Iterable[object]) -> list[ExportJob[Any]]:
-        return sorted({id(r): by_id[id(r)] for r in refs}.values(), key=lambda j: order[id(j)])
-
+    # Per job (by object): its input position and the status this waiter last saw.
+    seen: dict[int, tuple[int, ExportJob[Any], tuple[ExportStatus, str]]] = {}
+    for job in jobs:
+        if id(job) not in seen:
+            seen[id(job)] = (len(seen), job, (job.status, job.native_status))
+    fresh = [job for _, job, _ in seen.values() if job._fresh]  # pyright: ignore[reportPrivateUsage]
     async with contextlib.aclosing(
         poller.track(jobs, timeout=timeout, poll=poll, fresh=fresh)
     ) as rounds:
         async for found in rounds:
             for ref, outcome in found.results:
-                job = by_id[id(ref)]
+                job = seen[id(ref)][1]
                 if isinstance(outcome, Observation):
                     job._observe(outcome)  # pyright: ignore[reportPrivateUsage]
                     # Seen: NotFound no longer means "not visible yet".
                     job._fresh = False  # pyright: ignore[reportPrivateUsage]
                 elif isinstance(outcome, ExportKitError):
                     job.last_error = outcome
-            changed: list[ExportJob[Any]] = []
+            changed: list[object] = []
             for ref, _ in found.results:
-                job = by_id[id(ref)]
+                position, job, last = seen[id(ref)]
                 now = (job.status, job.native_status)
-                if last[id(job)] != now:
-                    last[id(job)] = now
-                    changed.append(job)
-            yield _Seen(in_order(changed), in_order(found.finished), in_order(found.timed_out))
+                if last != now:
+                    seen[id(ref)] = (position, job, now)
+                    changed.append(ref)
+            yield _Seen(
+                _in_order(seen, changed),
+                _in_order(seen, found.finished),
+                _in_order(seen, found.timed_out),
+            )
+
+
+def _in_order(
+    seen: Mapping[int, tuple[int, ExportJob[Any], object]], refs: Sequence[object]
+) -> list[ExportJob[Any]]:
+    """The jobs behind ``refs``, once each, in input order."""
+    if not refs:
+        return []
+    found = {id(ref): seen[id(ref)] for ref in refs}
+    return [job for _, job, _ in sorted(found.values(), key=lambda entry: entry[0])]
 
 
 def _decode_token(token: str) -> dict[str, Any]:
