@@ -14,13 +14,14 @@ Reported per N and side: requests per round against the bound (the sum over scop
 other process) and per job, and the Python heap the wait adds per job (``tracemalloc``
 peak over the wait, measured in a separate pass so tracing does not skew the CPU figures).
 
-Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--quick]``.
+Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--freeze-gc] [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import math
 import random
 import time
@@ -125,7 +126,20 @@ class Result:
     heap: float
 
 
-async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
+async def wait(
+    kit: CountingKit, jobs: list[ExportJob], mode: str, *, freeze_gc: bool = False
+) -> list[int]:
+    if freeze_gc:  # what exists before the wait (the jobs...) out of the collector's reach
+        gc.collect()
+        gc.freeze()
+    try:
+        return await _wait(kit, jobs, mode)
+    finally:
+        if freeze_gc:
+            gc.unfreeze()
+
+
+async def _wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
     clock = VirtualClock(kit)
     poll = PollPolicy(min_delay=1, max_delay=1, clock=clock, rng=random.Random(7))
     if mode == "wait_all":
@@ -163,7 +177,9 @@ async def bare_task_heap(count: int) -> float:
     return used / count
 
 
-async def measure(endpoint: str, sizes: list[int]) -> tuple[list[Result], dict[int, int]]:
+async def measure(
+    endpoint: str, sizes: list[int], freeze_gc: bool
+) -> tuple[list[Result], dict[int, int]]:
     results: list[Result] = []
     bounds: dict[int, int] = {}
     async with CountingKit(
@@ -177,11 +193,11 @@ async def measure(endpoint: str, sizes: list[int]) -> tuple[list[Result], dict[i
             for mode in ("wait_all", "independent"):
                 await wait(kit, jobs, mode)  # warm: caches, connections
                 began = time.process_time()
-                rounds = await wait(kit, jobs, mode)
+                rounds = await wait(kit, jobs, mode, freeze_gc=freeze_gc)
                 cpu = time.process_time() - began
                 tracemalloc.start()
                 base = tracemalloc.get_traced_memory()[0]
-                await wait(kit, jobs, mode)
+                await wait(kit, jobs, mode, freeze_gc=freeze_gc)
                 peak = tracemalloc.get_traced_memory()[1]
                 tracemalloc.stop()
                 results.append(Result(size, mode, rounds, cpu, (peak - base) / size))
@@ -192,11 +208,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--quick", action="store_true", help="a tiny run (CI smoke test)")
+    parser.add_argument(
+        "--freeze-gc",
+        action="store_true",
+        help="gc.freeze() before each wait: the cyclic GC no longer walks the jobs and the "
+        "kit, to see how much of the growth per job is the collector's",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes = [50, 100]
     with child_emulator(clock="manual") as endpoint:
-        results, bounds = anyio.run(measure, endpoint, args.sizes)
+        results, bounds = anyio.run(measure, endpoint, args.sizes, args.freeze_gc)
     bare = anyio.run(bare_task_heap, max(args.sizes))
     print(f"machine: {machine()}")
     print(
