@@ -8,6 +8,7 @@ from export_kit.models import personalize
 
 DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS"
 
+
 async def main() -> None:
     async with Emulator(job_duration=1) as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
         request = personalize.CreateDatasetExportJobRequest(
