@@ -239,3 +239,28 @@ async def test_independent_waits_on_asyncio_leave_no_driver_behind(
     assert repr(poller) == "<Poller waiters=0>"
     again = await kit.discovery.start()
     assert (await again.wait(600, poll=policy)).status is ExportStatus.SUCCEEDED
+
+
+async def test_one_waiter_timing_out_leaves_another_on_the_same_job_waiting(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    job = await kit.omics.start(**start_kwargs("omics"))
+    policy = PollPolicy(min_delay=1, max_delay=2, clock=clock)
+    timed_out: list[float] = []
+    finished: list[tuple[ExportStatus, float]] = []
+
+    async def impatient() -> None:
+        with pytest.raises(TimeoutError):
+            await job.wait(timeout=3, poll=policy)
+        timed_out.append(clock.t)
+
+    async def patient() -> None:
+        finished.append(((await job.wait(timeout=600, poll=policy)).status, clock.t))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(impatient)
+        tg.start_soon(patient)
+    assert timed_out == [pytest.approx(3)], "its own deadline, with the final attempt there"
+    [(status, done_at)] = finished
+    assert status is ExportStatus.SUCCEEDED
+    assert done_at >= 8, "kept polling after the other wait gave up"
