@@ -2,7 +2,7 @@
 
 A leaf module: it imports nothing of ours at run time (the request/response base classes
 are named for type checkers only), so every module above it can import it at the top and
-no module needs a function-local import to dodge a cycle (docs/architecture.md, "Layers").
+no module needs a function-local import to dodge a cycle.
 """
 
 from __future__ import annotations
