@@ -5,13 +5,11 @@ import anyio
 import export_kit as ek
 from export_kit.local import Emulator
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # Discovery's default is 2-60 s
-
 
 async def main() -> None:
     async with Emulator(job_duration=1) as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
         job = await kit.discovery.start(export_data_format=["CSV"])
-        done = await job.wait(timeout=60, poll=FAST)
+        done = await job.wait(timeout=60)
         info = done.description  # Discovery's description is the job's ExportInfo
         assert info is not None
         print(done.status, type(info).__name__)

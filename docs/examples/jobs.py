@@ -6,7 +6,6 @@ import export_kit as ek
 from export_kit.local import Emulator
 from export_kit.models import m2
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)
 CONFIG = m2.DataSetExportConfigS3Location(s3_location="s3://bucket/sets.json")
 
 
@@ -16,26 +15,26 @@ async def main() -> None:
 
         # Cancel a wait: the job is left as last seen, and its token resumes it anywhere.
         with anyio.move_on_after(0.3):
-            await job.wait(poll=FAST)
+            await job.wait()
         token = job.token()
 
         async with ek.ExportKit(**emu.kit_kwargs()) as other:
             resumed = other.resume(token)
-            async for seen in resumed.watch(timeout=60, poll=FAST):
+            async for seen in resumed.watch(timeout=60):
                 print("status:", seen.status, seen.native_status)
 
         # A job that fails raises ExportFailed with the service's own reason.
         emu.fail_next("m2", "data set is locked")
         doomed = await kit.m2.start(application_id="app-1", export_config=CONFIG)
         try:
-            await doomed.wait(timeout=60, poll=FAST)
+            await doomed.wait(timeout=60)
         except ek.ExportFailed as exc:
             print("failed:", exc.reason, exc.job.status)
 
         # A deadline raises WaitTimeout carrying the job as last seen.
         slow = await kit.m2.start(application_id="app-1", export_config=CONFIG)
         try:
-            await slow.wait(timeout=0.2, poll=FAST)
+            await slow.wait(timeout=0.2)
         except ek.WaitTimeout as exc:
             print("timeout:", exc.job.status.is_terminal, exc.timeout == 0.2)
 

@@ -6,8 +6,6 @@ import export_kit as ek
 from export_kit.local import Emulator
 from export_kit.models import m2
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # the emulator is quick; m2's default is 5-120 s
-
 
 async def main() -> None:
     async with Emulator(job_duration=1) as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
@@ -25,7 +23,7 @@ async def main() -> None:
             ),
         )
         print(job.scope)  # m2 needs the application id to poll
-        done = await job.wait(timeout=60, poll=FAST)
+        done = await job.wait(timeout=60)
         described = done.description  # typed: m2.GetDataSetExportTaskResponse | None
         assert described is not None
         print(done.status, done.native_status, described.summary)

@@ -6,7 +6,6 @@ import export_kit as ek
 from export_kit.local import Emulator
 from export_kit.models import omics
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # omics' default is 30-120 s
 STORE = "1234567890"
 
 
@@ -23,7 +22,7 @@ async def main() -> None:
             ],
         )
         print(job.status, job.native_status)  # omics reports a status at once
-        done = await job.wait(timeout=60, poll=FAST)  # PARTIAL returns, it does not raise
+        done = await job.wait(timeout=60)  # PARTIAL returns, it does not raise
         print(done.status, done.native_status, done.failure_reason is not None)
 
         async for detail in kit.omics.list_read_set_export_jobs(sequence_store_id=STORE):

@@ -7,7 +7,6 @@ from export_kit.local import Emulator
 from export_kit.models import personalize
 
 DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/shop/INTERACTIONS"
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # Personalize's default is 10-120 s
 
 
 async def main() -> None:
@@ -24,7 +23,7 @@ async def main() -> None:
         # Sending the same create again (a retry whose answer was lost) adopts the job.
         again = await kit.start(request)
         print(again.id == job.id)
-        done = await job.wait(timeout=60, poll=FAST)
+        done = await job.wait(timeout=60)
         print(done.status, done.native_status)
 
         async for summary in kit.personalize.list_dataset_export_jobs(dataset_arn=DATASET):

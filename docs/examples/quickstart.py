@@ -15,7 +15,7 @@ async def main() -> None:
                 sources=[omics.ExportReadSet(read_set_id="1234567890")],
             )
         )
-        done = await job.wait(timeout=60, poll=ek.PollPolicy(min_delay=0.2, max_delay=1))
+        done = await job.wait(timeout=60)
         print(done.status, type(done.description).__name__)  # SUCCEEDED GetReadSetExportJobResponse
 
 

@@ -5,15 +5,13 @@ import anyio
 import export_kit as ek
 from export_kit.local import Emulator
 
-FAST = ek.PollPolicy(min_delay=0.2, max_delay=1)  # SimpleDB v2's default is 30-120 s
-
 
 async def main() -> None:
     async with Emulator(job_duration=1) as emu, ek.ExportKit(**emu.kit_kwargs()) as kit:
         job = await kit.simpledbv2.start(
             domain_name="orders", s3_bucket="bucket", s3_key_prefix="sdb/"
         )
-        done = await job.wait(timeout=60, poll=FAST)
+        done = await job.wait(timeout=60)
         export = done.description  # typed: simpledbv2.GetExportResponse | None
         assert export is not None
         print(done.status, export.domain_name)

@@ -11,8 +11,8 @@ from export_kit.local import Emulator
 async def main(kit_kwargs: dict[str, Any]) -> None:
     async with ek.ExportKit(**kit_kwargs) as kit:
         job = await kit.simpledbv2.start(domain_name="orders", s3_bucket="bucket")
-        done = await job.wait(timeout=60, poll=ek.PollPolicy(min_delay=0.2, max_delay=1))
-        print(bool(trio.lowlevel.current_trio_token()), done.status)
+        done = await job.wait(timeout=60)
+        print(trio.lowlevel.current_trio_token() is not None, done.status)
 
 
 # The emulator is an aiohttp (asyncio) server: run it in its own thread.

@@ -36,6 +36,7 @@ from ._dispatch import (
     transport_errors,
 )
 from .errors import EventLoopError
+from .waiting import PollPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -46,10 +47,11 @@ if TYPE_CHECKING:
     from ._facades.omics import OmicsFacade
     from ._facades.personalize import PersonalizeFacade
     from ._facades.simpledbv2 import SimpleDBv2Facade
+    from ._poller import Poller
     from ._shapes import OperationInfo, OperationRequest, ResponseShape, StartRequest
     from .jobs import ExportJob, JobOutcome
     from .paging import Pager
-    from .waiting import OnUpdate, PollPolicy
+    from .waiting import OnUpdate
 
 __all__ = ["ExportKit"]
 
@@ -80,6 +82,7 @@ class ExportKit:
         session: AioSession | None = None,
         config: Config | None = None,
         profile_name: str | None = None,
+        poll: PollPolicy | None = None,
         **credentials: str | None,
     ) -> None:
         unknown = sorted(set(credentials) - _CREDENTIALS)
@@ -87,6 +90,8 @@ class ExportKit:
             raise TypeError(f"ExportKit() got unexpected keyword arguments: {', '.join(unknown)}")
         if session is not None and profile_name is not None:
             raise TypeError("ExportKit() takes session or profile_name, not both")
+        if poll is not None and not isinstance(poll, PollPolicy):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"ExportKit(poll=...) takes a PollPolicy, not {poll!r}")
         self.region_name = region_name
         self.endpoint_url = endpoint_url
         self._session = session
@@ -100,6 +105,8 @@ class ExportKit:
         self._facades: dict[str, ServiceFacade] = {}
         #: The event loop the clients belong to (set when the first one is opened).
         self._loop: object | None = None
+        self._poll = poll
+        self._poller: Poller | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -116,8 +123,10 @@ class ExportKit:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close every client (and its connection pool). Safe to call twice."""
+        """Close every client (and its connection pool); end every wait. Safe to call twice."""
         self._closed = True
+        if self._poller is not None:
+            self._poller.close()
         stack, self._stack = self._stack, None
         self._clients = {}
         if stack is not None:
@@ -242,7 +251,22 @@ class ExportKit:
 
         return Pager(self, request, max_items=max_items)
 
-    # -- jobs (logic in export_kit.jobs / waiting / services) -----------------------------------
+    # -- jobs (logic in export_kit.jobs / _poller / waiting / services) -------------------------
+    # Imported on first use: they load the generated models, which ``import export_kit``
+    # must not pay for.
+
+    @property
+    def poll(self) -> PollPolicy | None:
+        """The kit's default ``PollPolicy`` (``None``: each service's own defaults)."""
+        return self._poll
+
+    def _waits(self) -> Poller:
+        """The kit's shared poller, made on first use."""
+        if self._poller is None:
+            from ._poller import Poller
+
+            self._poller = Poller(self, self._poll)
+        return self._poller
 
     async def start(self, request: StartRequest[Any, DescriptionT], /) -> ExportJob[DescriptionT]:
         """Send one of the five start/create requests and return its ``ExportJob``.
@@ -252,20 +276,20 @@ class ExportKit:
         """
         from .jobs import start
 
-        job = await start(self, request)
+        job = await start(self, request, poller=self._waits())
         return cast("ExportJob[DescriptionT]", job)
 
     def job(self, service: str, id: str, **scope: str) -> ExportJob:
         """Attach to an existing job; ``scope`` as the service needs (``applicationId=``...)."""
         from .jobs import attach
 
-        return attach(self, service, id, **scope)
+        return attach(self, service, id, poller=self._waits(), **scope)
 
     def resume(self, token: str) -> ExportJob:
         """The job behind a ``job.token()`` string, attached to this kit."""
         from .jobs import resume
 
-        return resume(self, token)
+        return resume(self, token, poller=self._waits())
 
     async def wait_all(
         self,
@@ -278,7 +302,9 @@ class ExportKit:
         """Wait for every job with batched polling; one ``JobOutcome`` per job, in order."""
         from .jobs import wait_all
 
-        return await wait_all(self, jobs, timeout=timeout, poll=poll, on_update=on_update)
+        return await wait_all(
+            self, jobs, timeout=timeout, poll=poll, on_update=on_update, poller=self._waits()
+        )
 
     def as_completed(
         self,
@@ -290,7 +316,7 @@ class ExportKit:
         """Yield jobs as they finish, polling in batches (``async for job in ...``)."""
         from .jobs import as_completed
 
-        return as_completed(self, jobs, timeout=timeout, poll=poll)
+        return as_completed(self, jobs, timeout=timeout, poll=poll, poller=self._waits())
 
     # -- per-service facades -----------------------------------------------------------------
 

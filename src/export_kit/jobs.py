@@ -2,7 +2,8 @@
 
 An :class:`ExportJob` is a small handle (service, id, scope) plus what was last seen of the
 job.  It holds no connection of its own: every call goes through the ``ExportKit`` that made
-it, and ``job.token()`` lets another process (or kit) pick the job up again.
+it, every wait through that kit's shared poller (``export_kit._poller``), and
+``job.token()`` lets another process (or kit) pick the job up again.
 """
 
 from __future__ import annotations
@@ -10,21 +11,21 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import inspect
 import json
 import types
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, cast
+from typing import Any, Generic, Self, cast
 
 from typing_extensions import TypeVar
 
+from ._interfaces import ExportStatus, Sender
+from ._poller import Poller
 from ._shapes import OperationRequest, ResponseShape
 from .errors import ExportFailed, ExportKitError, WaitTimeout
-from .waiting import OnUpdate, PollPolicy, WaitAllTimeout, notify, track
-
-if TYPE_CHECKING:
-    from .services import Observation
+from .services import Observation, spec_for, spec_for_request
+from .waiting import OnUpdate, PollPolicy, WaitAllTimeout
 
 __all__ = [
     "ExportJob",
@@ -38,50 +39,13 @@ __all__ = [
     "wait_all",
 ]
 
-R = TypeVar("R", bound=ResponseShape)
 #: The type of ``ExportJob.description``: what describing the job returns.
 DescriptionT = TypeVar("DescriptionT", bound=ResponseShape, default=ResponseShape, covariant=True)
 
-
-class Sender(Protocol):
-    """What jobs need from ``ExportKit``: send one typed request, get its typed response."""
-
-    async def send(self, request: OperationRequest[R], /) -> R: ...
-
-
-class ExportStatus(StrEnum):
-    """A job's status, normalized across the five services (DESIGN.md status table)."""
-
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    CANCELLING = "CANCELLING"
-    SUCCEEDED = "SUCCEEDED"
-    PARTIAL = "PARTIAL"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-    #: A native value this library does not know (kept verbatim in ``native_status``).
-    UNKNOWN = "UNKNOWN"
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether the job can no longer change: SUCCEEDED, PARTIAL, FAILED or CANCELLED."""
-        return self in _TERMINAL
-
-    @property
-    def is_success(self) -> bool:
-        """SUCCEEDED or PARTIAL: ``wait()`` returns rather than raising."""
-        return self in (ExportStatus.SUCCEEDED, ExportStatus.PARTIAL)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_TERMINAL = frozenset(
-    {ExportStatus.SUCCEEDED, ExportStatus.PARTIAL, ExportStatus.FAILED, ExportStatus.CANCELLED}
-)
-
 _TOKEN_PREFIX = "ekjob."
 _TOKEN_VERSION = 1
+#: Longer strings are not tokens (a real one is a few hundred characters).
+_TOKEN_MAX_LENGTH = 16_384
 
 
 class ExportJob(Generic[DescriptionT]):
@@ -92,11 +56,16 @@ class ExportJob(Generic[DescriptionT]):
     resumed one; every ``refresh()`` or poll updates them.  ``description`` is the last typed
     describe response (``GetReadSetExportJobResponse``...; for discovery the job's
     ``ExportInfo``) or ``None`` before the first describe.
+
+    ``started=True`` marks a job this process started moments ago: NotFound while polling it
+    is eventual consistency for the policy's ``not_found_grace``.  ``poller`` is the kit's
+    shared poller (``ExportKit`` passes its own; without one the job gets a private one).
     """
 
     __slots__ = (
         "_description",
         "_fresh",
+        "_poller",
         "_sender",
         "failure_reason",
         "hints",
@@ -118,9 +87,9 @@ class ExportJob(Generic[DescriptionT]):
         hints: Mapping[str, str] | None = None,
         native_status: str = "",
         status: ExportStatus | None = None,
+        started: bool = False,
+        poller: Poller | None = None,
     ) -> None:
-        from .services import spec_for
-
         spec = spec_for(service)
         scope = dict(scope or {})
         missing = [key for key in spec.scope_keys if not scope.get(key)]
@@ -133,6 +102,7 @@ class ExportJob(Generic[DescriptionT]):
                 f"(expected {', '.join(spec.scope_keys) or 'none'})"
             )
         self._sender = sender
+        self._poller = poller
         self.service = service
         self.id = id
         #: What the service needs besides ``id`` to find the job (applicationId, sequenceStoreId).
@@ -148,8 +118,7 @@ class ExportJob(Generic[DescriptionT]):
         self.failure_reason: str | None = None
         #: The last error seen while polling (cleared by the next good answer).
         self.last_error: ExportKitError | None = None
-        # Started by this process moments ago: NotFound is eventual consistency for a while.
-        self._fresh = False
+        self._fresh = started
 
     @property
     def description(self) -> DescriptionT | None:
@@ -162,8 +131,6 @@ class ExportJob(Generic[DescriptionT]):
         return f"<ExportJob {self.service} {self.id!r}{scope} {self.status.value}{native}>"
 
     def _observe(self, seen: Observation) -> None:
-        from .services import spec_for
-
         self.native_status = seen.native_status
         self.status = spec_for(self.service).status(seen.native_status)
         self.failure_reason = seen.failure_reason
@@ -172,10 +139,13 @@ class ExportJob(Generic[DescriptionT]):
         self.hints.update({k: v for k, v in seen.hints.items() if v})
         self.last_error = None
 
+    def _waits(self) -> Poller:
+        if self._poller is None:
+            self._poller = _poller_of(self._sender)
+        return self._poller
+
     async def refresh(self) -> Self:
         """Describe the job once and update ``status``, ``description``, ``failure_reason``."""
-        from .services import spec_for
-
         self._observe(await spec_for(self.service).describe(self._sender, self))
         return self
 
@@ -188,21 +158,32 @@ class ExportJob(Generic[DescriptionT]):
     ) -> Self:
         """Poll until the job is terminal; return it on SUCCEEDED or PARTIAL.
 
-        Raises ``ExportFailed`` on FAILED/CANCELLED, ``WaitTimeout`` once ``timeout`` seconds
-        have passed (after a final attempt at the deadline), or the polling error that
-        cannot be retried.  ``on_update(job)`` (plain or async) hears every status change.
+        The job is polled by the kit's shared poller, in one batch with every other job of
+        its scope that any task is waiting for.
+
+        Args:
+          timeout (float | None): Seconds to wait; the last attempt is made at the deadline.
+          poll (PollPolicy | None): How to poll; unset fields come from the kit's policy.
+          on_update: Called with the job (plain or async) at every status change.
+
+        Raises:
+          ExportFailed: the job ended FAILED or CANCELLED.
+          WaitTimeout: ``timeout`` seconds passed; it names the last polling error seen.
+          ExportKitError: a polling error that cannot be retried (access denied,
+            credentials, configuration, NotFound after the grace period) or transport
+            failures for longer than ``poll.transport_patience``.
         """
         async with contextlib.aclosing(
-            track(self._sender, [self], timeout=timeout, poll=poll)
+            _rounds(self._waits(), [self], timeout=timeout, poll=poll)
         ) as rounds:
             async for found in rounds:
                 if found.changed:
-                    await notify(on_update, self)
+                    await _notify(on_update, self)
                 if found.finished:
                     return self._outcome()
                 if found.timed_out:
-                    raise WaitTimeout(self, timeout if timeout is not None else 0.0)
-        raise AssertionError("unreachable: track() ends only when every job is done")
+                    raise _timed_out(self, timeout)
+        raise AssertionError("unreachable: a wait ends only when its job is done")
 
     def _outcome(self) -> Self:
         if not self.status.is_terminal and self.last_error is not None:
@@ -222,7 +203,7 @@ class ExportJob(Generic[DescriptionT]):
         Raises ``WaitTimeout`` at the deadline and any polling error that cannot be retried.
         """
         async with contextlib.aclosing(
-            track(self._sender, [self], timeout=timeout, poll=poll)
+            _rounds(self._waits(), [self], timeout=timeout, poll=poll)
         ) as rounds:
             async for found in rounds:
                 if found.changed:
@@ -232,7 +213,7 @@ class ExportJob(Generic[DescriptionT]):
                         raise self.last_error
                     return
                 if found.timed_out:
-                    raise WaitTimeout(self, timeout if timeout is not None else 0.0)
+                    raise _timed_out(self, timeout)
 
     def token(self) -> str:
         """An opaque string that ``kit.resume()`` turns back into this job.
@@ -252,27 +233,141 @@ class ExportJob(Generic[DescriptionT]):
         return _TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _poller_of(sender: Sender) -> Poller:
+    """The shared poller of ``sender``: its kit's (``ExportKit._waits()``), whichever code
+    made the job (``kit.start``, a facade's ``start``, ``resume``...); for any other
+    ``Sender`` a poller of its own."""
+    shared: Callable[[], Poller] | None = getattr(sender, "_waits", None)
+    return shared() if shared is not None else Poller(sender)
+
+
+async def _notify(on_update: OnUpdate | None, job: ExportJob[Any]) -> None:
+    """Call ``on_update(job)``, awaiting it when it returns an awaitable."""
+    if on_update is None:
+        return
+    result = on_update(job)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _timed_out(job: ExportJob[Any], timeout: float | None) -> WaitTimeout:
+    """``WaitTimeout`` for ``job``, naming (and caused by) the last polling error seen."""
+    error = WaitTimeout(job, timeout if timeout is not None else 0.0)
+    return _with_last_error(error, job.last_error)
+
+
+def _with_last_error(error: WaitTimeout, last: ExportKitError | None) -> WaitTimeout:
+    if last is not None:
+        error.args = (f"{error}; last error: {last}",)
+        error.__cause__ = last
+    return error
+
+
+@dataclass
+class _Seen:
+    """What one waiter learnt from the poller, applied to its ``ExportJob`` objects."""
+
+    #: Jobs whose status or native status changed since this waiter last looked.
+    changed: list[ExportJob[Any]]
+    #: Jobs now done: terminal, or ended by an error that cannot be retried (``last_error``).
+    finished: list[ExportJob[Any]]
+    #: Jobs given up on at the deadline.
+    timed_out: list[ExportJob[Any]]
+
+
+async def _rounds(
+    poller: Poller,
+    jobs: Sequence[ExportJob[Any]],
+    *,
+    timeout: float | None,  # noqa: ASYNC109
+    poll: PollPolicy | None,
+) -> AsyncGenerator[_Seen]:
+    """Register ``jobs`` with the poller as one waiter; apply and report what it sees.
+
+    Lists come in input order.  A change is judged against what this waiter last saw, so
+    two waiters of one ``ExportJob`` object both hear of it.
+    """
+    # Per job (by object): its input position and the status this waiter last saw.
+    seen: dict[int, tuple[int, ExportJob[Any], tuple[ExportStatus, str]]] = {}
+    for job in jobs:
+        if id(job) not in seen:
+            seen[id(job)] = (len(seen), job, (job.status, job.native_status))
+    fresh = [job for _, job, _ in seen.values() if job._fresh]  # pyright: ignore[reportPrivateUsage]
+    async with contextlib.aclosing(
+        poller.track(jobs, timeout=timeout, poll=poll, fresh=fresh)
+    ) as rounds:
+        async for found in rounds:
+            for ref, outcome in found.results:
+                job = seen[id(ref)][1]
+                if isinstance(outcome, Observation):
+                    job._observe(outcome)  # pyright: ignore[reportPrivateUsage]
+                    # Seen: NotFound no longer means "not visible yet".
+                    job._fresh = False  # pyright: ignore[reportPrivateUsage]
+                elif isinstance(outcome, ExportKitError):
+                    job.last_error = outcome
+            changed: list[object] = []
+            for ref, _ in found.results:
+                position, job, last = seen[id(ref)]
+                now = (job.status, job.native_status)
+                if last != now:
+                    seen[id(ref)] = (position, job, now)
+                    changed.append(ref)
+            yield _Seen(
+                _in_order(seen, changed),
+                _in_order(seen, found.finished),
+                _in_order(seen, found.timed_out),
+            )
+
+
+def _in_order(
+    seen: Mapping[int, tuple[int, ExportJob[Any], object]], refs: Sequence[object]
+) -> list[ExportJob[Any]]:
+    """The jobs behind ``refs``, once each, in input order."""
+    if not refs:
+        return []
+    found = {id(ref): seen[id(ref)] for ref in refs}
+    return [job for _, job, _ in sorted(found.values(), key=lambda entry: entry[0])]
+
+
 def _decode_token(token: str) -> dict[str, Any]:
+    """The token's fields, checked; ``ValueError`` for anything that is not a token."""
     if not isinstance(token, str) or not token.startswith(_TOKEN_PREFIX):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ValueError("not an export_kit job token")
+    if len(token) > _TOKEN_MAX_LENGTH:
+        raise ValueError(f"not an export_kit job token (longer than {_TOKEN_MAX_LENGTH})")
     data = token[len(_TOKEN_PREFIX) :]
     try:
         body: Any = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-    except (binascii.Error, ValueError) as exc:
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        # RecursionError: deeply nested JSON; ValueError covers bad UTF-8 as well.
         raise ValueError("not an export_kit job token (corrupt)") from exc
     if not isinstance(body, dict):
         raise ValueError("not an export_kit job token (corrupt)")
     fields: dict[str, Any] = body  # pyright: ignore[reportUnknownVariableType]
     if fields.get("v") != _TOKEN_VERSION:
         raise ValueError(f"unsupported export_kit job token version {fields.get('v')!r}")
-    for key, kind in (("service", str), ("id", str), ("scope", dict), ("hints", dict)):
-        if not isinstance(fields.get(key), kind):
+    for key in ("service", "id"):
+        if not isinstance(fields.get(key), str) or not fields[key]:
             raise ValueError(f"export_kit job token lacks {key!r}")
+    for key in ("scope", "hints"):
+        table: object = fields.get(key)
+        if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str)
+            for k, v in table.items()  # pyright: ignore[reportUnknownVariableType]
+        ):
+            raise ValueError(f"export_kit job token lacks {key!r} (a table of strings)")
+    for key in ("native", "status"):
+        if not isinstance(fields.get(key, ""), str):
+            raise ValueError(f"export_kit job token has a malformed {key!r}")
     return fields
 
 
-def resume(sender: Sender, token: str) -> ExportJob:
-    """The job behind ``token`` (from ``job.token()``), attached to ``sender``; no I/O."""
+def resume(sender: Sender, token: str, *, poller: Poller | None = None) -> ExportJob:
+    """The job behind ``token`` (from ``job.token()``), attached to ``sender``; no I/O.
+
+    Raises:
+      ValueError: if ``token`` is not a token this library made (whatever its content).
+    """
     body = _decode_token(token)
     status_value = body.get("status")
     status = (
@@ -281,30 +376,36 @@ def resume(sender: Sender, token: str) -> ExportJob:
         else None
     )
     native = body.get("native")
-    return ExportJob(
-        sender,
-        body["service"],
-        body["id"],
-        {str(k): str(v) for k, v in body["scope"].items()},
-        hints={str(k): str(v) for k, v in body["hints"].items()},
-        native_status=native if isinstance(native, str) else "",
-        status=status,
-    )
+    try:
+        return ExportJob(
+            sender,
+            body["service"],
+            body["id"],
+            body["scope"],
+            hints=body["hints"],
+            native_status=native if isinstance(native, str) else "",
+            status=status,
+            poller=poller,
+        )
+    except ValueError as exc:
+        raise ValueError(f"not a usable export_kit job token: {exc}") from exc
 
 
-def attach(sender: Sender, service: str, id: str, **scope: str) -> ExportJob:
+def attach(
+    sender: Sender, service: str, id: str, *, poller: Poller | None = None, **scope: str
+) -> ExportJob:
     """A handle on an existing job (``kit.job(service, id, **scope)``); no I/O.
 
     ``scope`` takes the keys the service needs to poll (m2 ``applicationId``, omics
     ``sequenceStoreId``; snake_case accepted) and optional batching hints (personalize
     ``datasetArn``, simpledbv2 ``domainName``).
     """
-    from .services import spec_for
-
     spec = spec_for(service)
     wire = {_camel(k): v for k, v in scope.items()}
     hints = {k: wire.pop(k) for k in spec.hint_keys if k in wire}
-    return ExportJob(sender, service, id, wire, hints=hints, status=ExportStatus.UNKNOWN)
+    return ExportJob(
+        sender, service, id, wire, hints=hints, status=ExportStatus.UNKNOWN, poller=poller
+    )
 
 
 def _camel(name: str) -> str:
@@ -312,16 +413,23 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-async def start(sender: Sender, request: OperationRequest[Any]) -> ExportJob:
+async def start(
+    sender: Sender, request: OperationRequest[Any], *, poller: Poller | None = None
+) -> ExportJob:
     """Send one of the five start/create requests and return its job."""
-    from .services import spec_for_request
-
     spec = spec_for_request(request)
     started = await spec.start(sender, request)
-    job = ExportJob(sender, spec.name, started.id, started.scope, hints=started.hints)
+    job: ExportJob = ExportJob(
+        sender,
+        spec.name,
+        started.id,
+        started.scope,
+        hints=started.hints,
+        started=True,
+        poller=poller,
+    )
     if started.seen is not None:
         job._observe(started.seen)  # pyright: ignore[reportPrivateUsage]
-    job._fresh = True  # pyright: ignore[reportPrivateUsage]
     return job
 
 
@@ -357,22 +465,25 @@ async def wait_all(
     timeout: float | None = None,  # noqa: ASYNC109
     poll: PollPolicy | None = None,
     on_update: OnUpdate | None = None,
+    poller: Poller | None = None,
 ) -> list[JobOutcome]:
     """Wait for every job, polling in batches; one ``JobOutcome`` per job, in input order.
 
     Never raises for a single job's failure or timeout: each outcome carries its own error.
+    ``poller`` is the kit's shared poller (``kit.wait_all`` passes it); without one the
+    call polls on its own.
     """
     jobs = list(jobs)
-    timeout_value = timeout if timeout is not None else 0.0
     outcomes: dict[int, JobOutcome] = {}
-    async with contextlib.aclosing(track(sender, jobs, timeout=timeout, poll=poll)) as rounds:
+    waits = poller or _poller_of(sender)
+    async with contextlib.aclosing(_rounds(waits, jobs, timeout=timeout, poll=poll)) as rounds:
         async for found in rounds:
             for job in found.changed:
-                await notify(on_update, job)
+                await _notify(on_update, job)
             for job in found.finished:
                 outcomes[id(job)] = JobOutcome(job, _error_of(job))
             for job in found.timed_out:
-                outcomes[id(job)] = JobOutcome(job, WaitTimeout(job, timeout_value))
+                outcomes[id(job)] = JobOutcome(job, _timed_out(job, timeout))
     return [outcomes[id(job)] for job in jobs]
 
 
@@ -390,6 +501,7 @@ async def as_completed(
     *,
     timeout: float | None = None,  # noqa: ASYNC109
     poll: PollPolicy | None = None,
+    poller: Poller | None = None,
 ) -> AsyncIterator[ExportJob]:
     """Yield each job as it finishes (terminal, or ended by a polling error in ``last_error``).
 
@@ -398,10 +510,13 @@ async def as_completed(
     """
     jobs = list(jobs)
     timed_out: list[ExportJob] = []
-    async with contextlib.aclosing(track(sender, jobs, timeout=timeout, poll=poll)) as rounds:
+    waits = poller or _poller_of(sender)
+    async with contextlib.aclosing(_rounds(waits, jobs, timeout=timeout, poll=poll)) as rounds:
         async for found in rounds:
             for job in found.finished:
                 yield job
             timed_out += found.timed_out
     if timed_out:
-        raise WaitAllTimeout(timed_out, timeout if timeout is not None else 0.0)
+        error = WaitAllTimeout(timed_out, timeout if timeout is not None else 0.0)
+        last = next((job.last_error for job in timed_out if job.last_error), None)
+        raise _with_last_error(error, last)

@@ -13,7 +13,7 @@ from export_kit.jobs import ExportJob
 from export_kit.local import Emulator
 from export_kit.waiting import PollPolicy, WaitAllTimeout
 
-from .conftest import (
+from ._support import (
     APP,
     DATASET_ARN,
     OTHER_DATASET_ARN,

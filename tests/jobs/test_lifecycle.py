@@ -13,7 +13,7 @@ from export_kit.local import Emulator
 from export_kit.models import discovery, m2, omics, personalize, simpledbv2
 from export_kit.waiting import PollPolicy
 
-from .conftest import APP, DOMAIN, STORE, EmuClock, start_kwargs
+from ._support import APP, DOMAIN, STORE, EmuClock, start_kwargs
 
 pytestmark = pytest.mark.anyio
 

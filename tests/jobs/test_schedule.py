@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from export_kit.waiting import Backoff, PollPolicy, backoff_delay
+from export_kit._backoff import Backoff
+from export_kit.waiting import PollPolicy, backoff_delay
 
 delays = st.floats(min_value=0.01, max_value=100.0, allow_nan=False)
 
@@ -58,8 +59,7 @@ def test_virtual_wait_ends_with_one_attempt_exactly_at_the_deadline(
     min_delay: float, max_factor: float, timeout: float, seed: int
 ) -> None:
     """Simulate a wait that never succeeds: attempts at 0, then after each sleep."""
-    policy = PollPolicy(min_delay=min_delay, max_delay=min_delay * max_factor)
-    backoff = Backoff(policy, random.Random(seed))
+    backoff = Backoff(min_delay, min_delay * max_factor, random.Random(seed))
     now, attempts = 0.0, [0.0]
     while True:
         delay = backoff.next_delay(timeout - now)
@@ -80,7 +80,7 @@ def test_virtual_wait_ends_with_one_attempt_exactly_at_the_deadline(
 
 
 def test_no_attempt_cap_on_long_waits() -> None:
-    backoff = Backoff(PollPolicy(min_delay=1, max_delay=2), random.Random(0))
+    backoff = Backoff(1, 2, random.Random(0))
     now, count = 0.0, 0
     while (delay := backoff.next_delay(10_000 - now)) is not None:
         now += delay

@@ -3,12 +3,9 @@ resuming across kits, Personalize's lost-create adoption."""
 
 from __future__ import annotations
 
-import asyncio
-
 import anyio
 import anyio.lowlevel
 import pytest
-import sniffio
 
 from export_kit import (
     ConflictError,
@@ -21,7 +18,7 @@ from export_kit.jobs import ExportJob
 from export_kit.local import Emulator
 from export_kit.waiting import PollPolicy
 
-from .conftest import NO_RETRIES, STORE, EmuClock, start_kwargs
+from ._support import NO_RETRIES, STORE, EmuClock, live_tasks, start_kwargs
 
 pytestmark = pytest.mark.anyio
 
@@ -57,13 +54,13 @@ async def test_cancellation_stops_at_once_and_leaves_the_job_resumable(
     kit: ExportKit, emu: Emulator
 ) -> None:
     job = await kit.omics.start(**start_kwargs("omics"))
-    before = _tasks()
+    before = live_tasks()
     # Real clock: the waiter sleeps at least 30 s (omics default); cancel it after 0.2 s.
     with anyio.move_on_after(0.2) as scope:
         await job.wait(timeout=3600)
     assert scope.cancelled_caught
     await anyio.lowlevel.checkpoint()
-    assert _tasks() == before, "no task left behind"
+    assert live_tasks() == before, "no task left behind"
     again = kit.resume(job.token())
     emu.advance(10)
     assert (await again.refresh()).status is ExportStatus.SUCCEEDED
@@ -72,29 +69,12 @@ async def test_cancellation_stops_at_once_and_leaves_the_job_resumable(
 async def test_cancelling_a_round_in_flight(kit: ExportKit, emu: Emulator) -> None:
     emu.inject("latency", service="omics", operation="GetReadSetExportJob", latency=5.0)
     job = await kit.omics.start(**start_kwargs("omics"))
-    before = _tasks()
+    before = live_tasks()
     with anyio.fail_after(2):  # would take 5 s if the request were not interrupted
         with anyio.move_on_after(0.2):
             await job.wait(timeout=3600)
     await anyio.lowlevel.checkpoint()
-    assert _tasks() == before
-
-
-def _tasks() -> set[object]:
-    if sniffio.current_async_library() == "asyncio":
-        return set(asyncio.all_tasks())
-    import trio
-
-    root = trio.lowlevel.current_root_task()
-    assert root is not None
-    out: set[object] = set()
-    stack = [root]
-    while stack:
-        task = stack.pop()
-        out.add(task)
-        for nursery in task.child_nurseries:
-            stack.extend(nursery.child_tasks)
-    return out
+    assert live_tasks() == before
 
 
 @pytest.mark.parametrize("fault", ["throttle", "error", "drop"])
@@ -247,8 +227,30 @@ async def test_a_throttled_poll_waits_at_least_the_servers_retry_hint(
     """The emulator's throttling answers carry x-amz-retry-after: 1000 (ms)."""
     job = await kit.omics.start(**start_kwargs("omics"))
     emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
-    done = await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=0.2, clock=clock))
+    done = await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=2, clock=clock))
     assert done.status is ExportStatus.SUCCEEDED
-    first, *rest = clock.sleeps
-    assert first >= 1.0  # the hint, although the backoff alone would sleep at most 0.2 s
-    assert all(s <= 0.2 for s in rest)
+    first, second, *_ = clock.sleeps
+    assert 1.0 <= first <= 2.0  # the hint, although the backoff alone would sleep 0.1 s
+    assert 0.1 <= second <= 0.2, "the hint delays one attempt, not the schedule"
+
+
+async def test_a_retry_hint_never_delays_a_poll_past_max_delay(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    job = await kit.omics.start(**start_kwargs("omics"))
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
+    await job.wait(timeout=600, poll=PollPolicy(min_delay=0.1, max_delay=0.2, clock=clock))
+    assert clock.sleeps[0] == pytest.approx(0.2), "the 1 s hint, capped at max_delay"
+    assert all(s <= 0.2 for s in clock.sleeps)
+
+
+async def test_a_retry_hint_never_delays_a_poll_past_the_deadline(
+    kit: ExportKit, emu: Emulator, clock: EmuClock
+) -> None:
+    job = await kit.omics.start(**start_kwargs("omics"))
+    emu.inject("throttle", service="omics", operation="GetReadSetExportJob", count=1)
+    emu.reset_counts()
+    with pytest.raises(WaitTimeout):
+        await job.wait(timeout=0.5, poll=PollPolicy(min_delay=0.1, max_delay=5, clock=clock))
+    assert clock.sleeps == [pytest.approx(0.5)], "one sleep, to the deadline, not the 1 s hint"
+    assert emu.requests[("omics", "GetReadSetExportJob")] == 1, "the final attempt"

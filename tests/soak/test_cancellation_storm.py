@@ -14,7 +14,8 @@ import pytest
 
 from export_kit import ExportJob, ExportKit, ExportStatus, PollPolicy
 from export_kit.local import Emulator, FaultConfig
-from tests.soak.test_soak import SERVICES, start_kwargs
+
+from ._support import SERVICES, start_kwargs
 
 pytestmark = pytest.mark.anyio
 

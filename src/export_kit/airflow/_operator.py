@@ -24,7 +24,8 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from export_kit import ExportKit, PollPolicy
-from export_kit.models import SERVICES, discovery, m2, omics, personalize, simpledbv2
+from export_kit.models import SERVICES
+from export_kit.services import spec_for
 
 from ._settings import KitSettings, kit_kwargs, poll_from, poll_settings
 from ._trigger import ExportJobTrigger, wait_for_outcome
@@ -32,18 +33,9 @@ from ._trigger import ExportJobTrigger, wait_for_outcome
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from export_kit._shapes import OperationRequest
+    from export_kit._shapes import StartRequest
 
 __all__ = ["ExportOperator", "idempotency_key"]
-
-#: Each service's start request and the field that makes a repeated start idempotent.
-_STARTS: dict[str, tuple[type[OperationRequest[Any]], str | None]] = {
-    "m2": (m2.CreateDataSetExportTaskRequest, "client_token"),
-    "personalize": (personalize.CreateDatasetExportJobRequest, "job_name"),
-    "discovery": (discovery.StartExportTaskRequest, None),
-    "simpledbv2": (simpledbv2.StartDomainExportRequest, "client_token"),
-    "omics": (omics.StartReadSetExportJobRequest, "client_token"),
-}
 
 
 def idempotency_key(dag_id: str, task_id: str, run_id: str, map_index: int) -> str:
@@ -97,7 +89,7 @@ class ExportOperator(BaseOperator):
     def __init__(
         self,
         *,
-        request: OperationRequest[Any] | Mapping[str, Any],
+        request: StartRequest[Any, Any] | Mapping[str, Any],
         service: str | None = None,
         region_name: str | None = None,
         endpoint_url: str | None = None,
@@ -157,7 +149,7 @@ class ExportOperator(BaseOperator):
 
     def start_request(
         self, dag_id: str, task_id: str, run_id: str, map_index: int
-    ) -> OperationRequest[Any]:
+    ) -> StartRequest[Any, Any]:
         """The validated start request of this task instance.
 
         Its client token (Personalize: job name), unless the request sets one, is derived
@@ -166,7 +158,8 @@ class ExportOperator(BaseOperator):
         Raises:
           RequestValidationError: naming each wrong field; nothing was sent.
         """
-        request_cls, field = _STARTS[self.service]
+        spec = spec_for(self.service)
+        request_cls, field = spec.start_request, spec.idempotency_field
         key = idempotency_key(dag_id, task_id, run_id, map_index)
         if isinstance(self.request, Mapping):
             params: dict[str, Any] = dict(self.request)  # pyright: ignore[reportUnknownArgumentType]
@@ -180,17 +173,17 @@ class ExportOperator(BaseOperator):
         return request
 
 
-def _has(request_cls: type[OperationRequest[Any]], params: Mapping[str, Any], field: str) -> bool:
+def _has(request_cls: type[StartRequest[Any, Any]], params: Mapping[str, Any], field: str) -> bool:
     """Whether ``params`` sets ``field`` under its Python or its wire name."""
-    wire = request_cls.model_fields[field].validation_alias
-    return params.get(field) is not None or params.get(str(wire)) is not None
+    wire = request_cls.model_fields[field].alias or field
+    return params.get(field) is not None or params.get(wire) is not None
 
 
 def _service_of(request: object, service: str | None) -> str:
     if service is not None and service not in SERVICES:
         raise ValueError(f"service must be one of {', '.join(SERVICES)}, got {service!r}")
-    for name, (request_cls, _) in _STARTS.items():
-        if isinstance(request, request_cls):
+    for name in SERVICES:
+        if isinstance(request, spec_for(name).start_request):
             if service is not None and service != name:
                 raise ValueError(
                     f"service={service!r} does not match the request, a {name} "
@@ -208,14 +201,14 @@ def _service_of(request: object, service: str | None) -> str:
     return service
 
 
-async def _start(kwargs: Mapping[str, Any], request: OperationRequest[Any]) -> str:
+async def _start(kwargs: Mapping[str, Any], request: StartRequest[Any, Any]) -> str:
     async with ExportKit(**kwargs) as kit:
         return (await kit.start(request)).token()
 
 
 async def _start_and_wait(
     kwargs: Mapping[str, Any],
-    request: OperationRequest[Any],
+    request: StartRequest[Any, Any],
     deadline: float | None,
     poll: PollPolicy | None,
 ) -> dict[str, Any]:

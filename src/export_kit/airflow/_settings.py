@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -118,13 +118,14 @@ def poll_settings(poll: PollPolicy | None) -> dict[str, float] | None:
     if poll.clock is not None or poll.rng is not None:
         raise ValueError(
             "poll: a PollPolicy with a clock or rng cannot be sent to the Airflow triggerer; "
-            "give only min_delay, max_delay and not_found_grace"
+            "give only min_delay, max_delay, not_found_grace and transport_patience"
         )
-    out = {"not_found_grace": poll.not_found_grace}
-    if poll.min_delay is not None:
-        out["min_delay"] = poll.min_delay
-    if poll.max_delay is not None:
-        out["max_delay"] = poll.max_delay
+    numbers = ("min_delay", "max_delay", "not_found_grace", "transport_patience")
+    out: dict[str, float] = {}
+    for name in numbers:
+        value: float | None = getattr(poll, name)
+        if value is not None:
+            out[name] = value
     return out
 
 
@@ -136,13 +137,16 @@ def poll_from(settings: Mapping[str, float] | None) -> PollPolicy | None:
     """
     if settings is None:
         return None
-    unknown = sorted(set(settings) - {"min_delay", "max_delay", "not_found_grace"})
+    numbers = {"min_delay", "max_delay", "not_found_grace", "transport_patience"}
+    unknown = sorted(set(settings) - numbers)
     if unknown:
         raise ValueError(f"poll: unknown setting {', '.join(unknown)}")
-    policy = PollPolicy(min_delay=settings.get("min_delay"), max_delay=settings.get("max_delay"))
-    if "not_found_grace" in settings:
-        policy = replace(policy, not_found_grace=settings["not_found_grace"])
-    return policy
+    return PollPolicy(
+        min_delay=settings.get("min_delay"),
+        max_delay=settings.get("max_delay"),
+        not_found_grace=settings.get("not_found_grace"),
+        transport_patience=settings.get("transport_patience"),
+    )
 
 
 # -- one kit per settings per event loop -------------------------------------------------------

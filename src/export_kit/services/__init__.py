@@ -1,8 +1,8 @@
 """Per-service job semantics, hand-written (the generated models live in ``models``).
 
-Each module holds one service's status map (exactly the DESIGN table), how to read a job
-id and scope from a start call, how to describe one job, how to poll many with the
-service's list/describe-many operation, and its default ``PollPolicy``:
+Each module holds one service's status map (exactly the table in docs/concepts/jobs.md),
+how to read a job id and scope from a start call, how to describe one job, how to poll many
+with the service's list/describe-many operation, and its default ``PollPolicy``:
 
 =============  ===========  ===========  =================================================
 service        min delay    max delay    why

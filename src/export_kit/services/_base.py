@@ -7,19 +7,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
 
+from export_kit._interfaces import ExportStatus, JobRef, Sender
 from export_kit._shapes import OperationRequest, ResponseShape, StartRequest
 from export_kit.errors import ExportKitError, NotFoundError
-from export_kit.jobs import ExportStatus
+from export_kit.paging import Pager
 
 if TYPE_CHECKING:
-    from export_kit.jobs import ExportJob, Sender
     from export_kit.waiting import PollPolicy
 
-__all__ = ["Observation", "ServiceSpec", "Started", "list_until_found"]
+__all__ = ["Observation", "ServiceSpec", "Started", "as_shape", "list_until_found"]
 
 ItemT = TypeVar("ItemT")
 
@@ -46,7 +47,9 @@ class Started:
     seen: Observation | None = None
 
 
-PollResult = list[tuple["ExportJob", Observation | ExportKitError]]
+#: One poll round's answer: per job, what was seen or the error (a bug is any other
+#: exception: the waiters of those jobs raise it).
+PollResult = list[tuple[JobRef, Observation | Exception]]
 
 
 class ServiceSpec(ABC):
@@ -54,7 +57,8 @@ class ServiceSpec(ABC):
 
     name: ClassVar[str]
     start_request: ClassVar[type[StartRequest[Any, Any]]]
-    #: Native status -> ExportStatus, exactly the DESIGN table; anything else is UNKNOWN.
+    #: Native status -> ExportStatus, exactly the table in docs/concepts/jobs.md; anything
+    #: else is UNKNOWN.
     statuses: ClassVar[Mapping[str, ExportStatus]]
     #: Keys a job needs besides its id to be described (m2 applicationId...).
     scope_keys: ClassVar[tuple[str, ...]] = ()
@@ -70,6 +74,18 @@ class ServiceSpec(ABC):
 
     def status(self, native: str) -> ExportStatus:
         return self.statuses.get(native, ExportStatus.UNKNOWN)
+
+    @property
+    def idempotency_field(self) -> str | None:
+        """The start request's field that makes a repeated start find the same job.
+
+        The client token where the operation has one; ``None`` when a retry starts a new job.
+        """
+        token = self.start_request.operation.client_token
+        if token is None:
+            return None
+        fields = self.start_request.model_fields
+        return next(name for name, info in fields.items() if (info.alias or name) == token)
 
     def list_item(self, item: Any) -> tuple[str, str]:
         """A list item's job id and native status (``""`` for a member AWS left out)."""
@@ -88,25 +104,25 @@ class ServiceSpec(ABC):
     # -- one job ---------------------------------------------------------------------------
 
     @abstractmethod
-    def describe_request(self, job: ExportJob) -> OperationRequest[Any]:
+    def describe_request(self, job: JobRef) -> OperationRequest[Any]:
         """The request that describes exactly this job."""
 
     @abstractmethod
-    def observe(self, job: ExportJob, response: Any) -> Observation:
+    def observe(self, job: JobRef, response: Any) -> Observation:
         """Read a describe response (raises ``NotFoundError`` if it lacks the job)."""
 
-    async def describe(self, sender: Sender, job: ExportJob) -> Observation:
+    async def describe(self, sender: Sender, job: JobRef) -> Observation:
         return self.observe(job, await sender.send(self.describe_request(job)))
 
     # -- many jobs -------------------------------------------------------------------------
 
-    def batch_key(self, job: ExportJob) -> Hashable:
+    def batch_key(self, job: JobRef) -> Hashable:
         """Jobs with equal keys are polled by one batch operation."""
         return tuple(sorted(job.scope.items()))
 
     @abstractmethod
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         """Look at many jobs of one batch key with the batch operation; by job id.
 
@@ -118,13 +134,15 @@ class ServiceSpec(ABC):
     batch_is_authoritative: ClassVar[bool] = False
 
     async def poll(
-        self, sender: Sender, jobs: Sequence[ExportJob], *, limiter: anyio.CapacityLimiter
+        self, sender: Sender, jobs: Sequence[JobRef], *, limiter: anyio.CapacityLimiter
     ) -> PollResult:
         """One poll round over jobs sharing a batch key: an observation or error per job.
 
         One job is described directly; several use the batch operation, then describe only
         those the batch could not see and those that just finished without a full
-        description.  Errors that are not ``ExportKitError`` propagate (they are bugs).
+        description.  A failed batch call is every job's error; a failed describe is its
+        job's.  An exception that is not an ``ExportKitError`` is a bug: the batch's
+        propagates, a describe's is reported for its job (never as an ``ExceptionGroup``).
         """
         if len(jobs) == 1:
             return await self._describe_each(sender, jobs, limiter)
@@ -133,7 +151,7 @@ class ServiceSpec(ABC):
         except ExportKitError as exc:
             return [(job, exc) for job in jobs]
         out: PollResult = []
-        again: list[ExportJob] = []
+        again: list[JobRef] = []
         for job in jobs:
             found = seen.get(job.id)
             if found is None and self.batch_is_authoritative:
@@ -147,15 +165,15 @@ class ServiceSpec(ABC):
         return out + await self._describe_each(sender, again, limiter)
 
     async def _describe_each(
-        self, sender: Sender, jobs: Sequence[ExportJob], limiter: anyio.CapacityLimiter
+        self, sender: Sender, jobs: Sequence[JobRef], limiter: anyio.CapacityLimiter
     ) -> PollResult:
         out: PollResult = []
 
-        async def one(job: ExportJob) -> None:
+        async def one(job: JobRef) -> None:
             async with limiter:
                 try:
                     out.append((job, await self.describe(sender, job)))
-                except ExportKitError as exc:
+                except Exception as exc:  # reported per job: no ExceptionGroup escapes
                     out.append((job, exc))
 
         async with anyio.create_task_group() as tg:
@@ -163,7 +181,7 @@ class ServiceSpec(ABC):
                 tg.start_soon(one, job)
         return out
 
-    def _missing(self, job: ExportJob) -> NotFoundError:
+    def _missing(self, job: JobRef) -> NotFoundError:
         op = self.describe_request(job).operation.name
         return NotFoundError(
             f"{self.name} export {job.id} was not found",
@@ -171,9 +189,6 @@ class ServiceSpec(ABC):
             operation=op,
             code="ResourceNotFoundException",
         )
-
-
-RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
 
 
 async def list_until_found(
@@ -190,8 +205,6 @@ async def list_until_found(
     further pages would cost more than describing the missing jobs one by one (beyond
     ⌈N / page_size⌉ pages, one extra page per missing job at most).
     """
-    from export_kit.paging import Pager
-
     want = set(wanted)
     ideal = math.ceil(len(want) / page_size)
     found: dict[str, ItemT] = {}
@@ -207,3 +220,22 @@ async def list_until_found(
             if not missing or pages >= ideal + missing:
                 break
     return found
+
+
+ShapeT = TypeVar("ShapeT", bound=ResponseShape)
+
+
+def as_shape(target: type[ShapeT], item: ResponseShape, **extra: Any) -> ShapeT:
+    """``target`` built from the fields ``item`` shares with it, without validating again.
+
+    A list item that carries what a describe response says (m2, Personalize) stands in for
+    that response at the cost of a copy: the item was validated when its page was read.
+    """
+    values = {name: getattr(item, name) for name in _shared_fields(type(item), target)}
+    built: ShapeT = target.model_construct(**values, **extra)  # type: ignore[assignment]
+    return built
+
+
+@cache
+def _shared_fields(source: type[ResponseShape], target: type[ResponseShape]) -> tuple[str, ...]:
+    return tuple(name for name in source.model_fields if name in target.model_fields)

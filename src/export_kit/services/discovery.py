@@ -10,18 +10,20 @@ Continuous exports are not jobs (they run until stopped) and are not tracked her
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, ClassVar
 
 import anyio
 
-from export_kit.jobs import ExportStatus
+from export_kit._interfaces import ExportStatus
 from export_kit.models import discovery
+from export_kit.paging import Pager
 from export_kit.waiting import PollPolicy
 
 from ._base import Observation, ServiceSpec, Started
 
 if TYPE_CHECKING:
-    from export_kit.jobs import ExportJob, Sender
+    from export_kit._interfaces import JobRef, Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=2.0, max_delay=60.0)
 
@@ -49,12 +51,10 @@ class Discovery(ServiceSpec):
             raise ValueError("StartExportTask returned no exportId")
         return Started(response.export_id, {})
 
-    def describe_request(self, job: ExportJob) -> discovery.DescribeExportTasksRequest:
+    def describe_request(self, job: JobRef) -> discovery.DescribeExportTasksRequest:
         return discovery.DescribeExportTasksRequest(export_ids=[job.id])
 
-    def observe(
-        self, job: ExportJob, response: discovery.DescribeExportTasksResponse
-    ) -> Observation:
+    def observe(self, job: JobRef, response: discovery.DescribeExportTasksResponse) -> Observation:
         for info in response.exports_info or ():
             if info.export_id == job.id:
                 return self._seen(info)
@@ -66,28 +66,30 @@ class Discovery(ServiceSpec):
         return Observation(info.export_status, info.status_message if failed else None, info)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         ids = sorted({job.id for job in jobs})
         chunks = [ids[i : i + self.page_size] for i in range(0, len(ids), self.page_size)]
         out: dict[str, Observation] = {}
+        errors: list[Exception] = []
 
         async def one(chunk: list[str]) -> None:
             request = discovery.DescribeExportTasksRequest(
                 export_ids=chunk, max_results=self.page_size
             )
-            while True:
-                response = await sender.send(request)
-                for info in response.exports_info or ():
-                    out[info.export_id] = self._seen(info)
-                token = response.next_token
-                if not token or token == request.next_token:
-                    return
-                request = request.model_copy(update={"next_token": token})
+            try:
+                async with aclosing(Pager(sender, request).pages()) as pages:
+                    async for response in pages:
+                        for info in response.exports_info or ():
+                            out[info.export_id] = self._seen(info)
+            except Exception as exc:  # raised alone below, never as an ExceptionGroup
+                errors.append(exc)
 
         async with anyio.create_task_group() as tg:
             for chunk in chunks:
                 tg.start_soon(one, chunk)
+        if errors:
+            raise errors[0]
         return out
 
 

@@ -3,7 +3,8 @@
 Default polling: 5 s to 120 s.  There is no botocore waiter; a data set export takes from
 tens of seconds to many minutes, so a 5 s start catches short exports without spamming.
 Batch: ``ListDataSetExportHistory`` per ``applicationId`` (up to 2,000 tasks a page); its
-items carry status and ``statusReason``, so they stand in for ``GetDataSetExportTask``.
+items carry status and ``statusReason``, so they stand in for ``GetDataSetExportTask``
+(copied field by field, not validated again).
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from export_kit.jobs import ExportStatus
+from export_kit._interfaces import ExportStatus
 from export_kit.models import m2
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, list_until_found
+from ._base import Observation, ServiceSpec, Started, as_shape, list_until_found
 
 if TYPE_CHECKING:
-    from export_kit.jobs import ExportJob, Sender
+    from export_kit._interfaces import JobRef, Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=5.0, max_delay=120.0)
 
@@ -47,16 +48,16 @@ class M2(ServiceSpec):
     ) -> Started:
         return Started(response.task_id, {"applicationId": request.application_id})
 
-    def describe_request(self, job: ExportJob) -> m2.GetDataSetExportTaskRequest:
+    def describe_request(self, job: JobRef) -> m2.GetDataSetExportTaskRequest:
         return m2.GetDataSetExportTaskRequest(
             application_id=job.scope["applicationId"], task_id=job.id
         )
 
-    def observe(self, job: ExportJob, response: m2.GetDataSetExportTaskResponse) -> Observation:
+    def observe(self, job: JobRef, response: m2.GetDataSetExportTaskResponse) -> Observation:
         return Observation(response.status, response.status_reason, response)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         request = m2.ListDataSetExportHistoryRequest(
             application_id=jobs[0].scope["applicationId"], max_results=self.page_size
@@ -73,7 +74,7 @@ class M2(ServiceSpec):
             task_id: Observation(
                 item.status,
                 item.status_reason,
-                m2.GetDataSetExportTaskResponse.from_api(item.model_dump(by_alias=True)),
+                as_shape(m2.GetDataSetExportTaskResponse, item),
             )
             for task_id, item in found.items()
         }

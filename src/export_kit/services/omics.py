@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from export_kit.jobs import ExportStatus
+from export_kit._interfaces import ExportStatus
 from export_kit.models import omics
 from export_kit.waiting import PollPolicy
 
 from ._base import Observation, ServiceSpec, Started, list_until_found
 
 if TYPE_CHECKING:
-    from export_kit.jobs import ExportJob, Sender
+    from export_kit._interfaces import JobRef, Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=30.0, max_delay=120.0)
 
@@ -54,16 +54,16 @@ class Omics(ServiceSpec):
             seen=Observation(response.status),
         )
 
-    def describe_request(self, job: ExportJob) -> omics.GetReadSetExportJobRequest:
+    def describe_request(self, job: JobRef) -> omics.GetReadSetExportJobRequest:
         return omics.GetReadSetExportJobRequest(
             sequence_store_id=job.scope["sequenceStoreId"], id=job.id
         )
 
-    def observe(self, job: ExportJob, response: omics.GetReadSetExportJobResponse) -> Observation:
+    def observe(self, job: JobRef, response: omics.GetReadSetExportJobResponse) -> Observation:
         return Observation(response.status, response.status_message, response)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         request = omics.ListReadSetExportJobsRequest(
             sequence_store_id=jobs[0].scope["sequenceStoreId"], max_results=self.page_size

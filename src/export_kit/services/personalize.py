@@ -13,18 +13,20 @@ its parameters match the request; otherwise the ``ConflictError`` stands.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from export_kit._interfaces import ExportStatus
 from export_kit.errors import ConflictError
-from export_kit.jobs import ExportStatus
 from export_kit.models import personalize
+from export_kit.paging import Pager
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, list_until_found
+from ._base import Observation, ServiceSpec, Started, as_shape, list_until_found
 
 if TYPE_CHECKING:
+    from export_kit._interfaces import JobRef, Sender
     from export_kit._shapes import OperationRequest
-    from export_kit.jobs import ExportJob, Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=10.0, max_delay=120.0)
 
@@ -63,6 +65,12 @@ class Personalize(ServiceSpec):
     hint_keys = ("datasetArn",)
     default_poll = DEFAULT_POLL
     page_size = 100
+
+    @property
+    def idempotency_field(self) -> str:
+        """The job name: a repeated create with it finds the job (see the module docs)."""
+        return "job_name"
+
     item_id = "dataset_export_job_arn"
     item_status = "status"
 
@@ -96,14 +104,12 @@ class Personalize(ServiceSpec):
         listing = personalize.ListDatasetExportJobsRequest(
             dataset_arn=request.dataset_arn, max_results=self.page_size
         )
-        while True:
-            page = await sender.send(listing)
-            for item in page.dataset_export_jobs or ():
-                if item.job_name == request.job_name and item.dataset_export_job_arn:
-                    return item.dataset_export_job_arn
-            if not page.next_token or page.next_token == listing.next_token:
-                return None
-            listing = listing.model_copy(update={"next_token": page.next_token})
+        async with aclosing(Pager(sender, listing).pages()) as pages:
+            async for page in pages:
+                for item in page.dataset_export_jobs or ():
+                    if item.job_name == request.job_name and item.dataset_export_job_arn:
+                        return item.dataset_export_job_arn
+        return None
 
     def started(
         self,
@@ -114,11 +120,11 @@ class Personalize(ServiceSpec):
             raise ValueError("CreateDatasetExportJob returned no datasetExportJobArn")
         return Started(response.dataset_export_job_arn, {}, {"datasetArn": request.dataset_arn})
 
-    def describe_request(self, job: ExportJob) -> personalize.DescribeDatasetExportJobRequest:
+    def describe_request(self, job: JobRef) -> personalize.DescribeDatasetExportJobRequest:
         return personalize.DescribeDatasetExportJobRequest(dataset_export_job_arn=job.id)
 
     def observe(
-        self, job: ExportJob, response: personalize.DescribeDatasetExportJobResponse
+        self, job: JobRef, response: personalize.DescribeDatasetExportJobResponse
     ) -> Observation:
         found = response.dataset_export_job
         if found is None:
@@ -130,11 +136,11 @@ class Personalize(ServiceSpec):
             {"datasetArn": found.dataset_arn or ""},
         )
 
-    def batch_key(self, job: ExportJob) -> Hashable:
+    def batch_key(self, job: JobRef) -> Hashable:
         return job.hints.get("datasetArn")
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         request = personalize.ListDatasetExportJobsRequest(
             dataset_arn=jobs[0].hints.get("datasetArn"), max_results=self.page_size
@@ -147,13 +153,12 @@ class Personalize(ServiceSpec):
             (job.id for job in jobs),
             self.page_size,
         )
+        dataset = jobs[0].hints.get("datasetArn")
         out: dict[str, Observation] = {}
         for arn, item in found.items():
-            summary = item.model_dump(by_alias=True, exclude_none=True)
-            if jobs[0].hints.get("datasetArn"):
-                summary["datasetArn"] = jobs[0].hints["datasetArn"]
-            description = personalize.DescribeDatasetExportJobResponse.from_api(
-                {"datasetExportJob": summary}
+            job = as_shape(personalize.DatasetExportJob, item, dataset_arn=dataset)
+            description = personalize.DescribeDatasetExportJobResponse.model_construct(
+                dataset_export_job=job
             )
             out[arn] = Observation(item.status or "", item.failure_reason, description)
         return out

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from export_kit.jobs import ExportStatus
+from export_kit._interfaces import ExportStatus
 from export_kit.models import simpledbv2
 from export_kit.waiting import PollPolicy
 
 from ._base import Observation, ServiceSpec, Started, list_until_found
 
 if TYPE_CHECKING:
-    from export_kit.jobs import ExportJob, Sender
+    from export_kit._interfaces import JobRef, Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=30.0, max_delay=120.0)
 
@@ -53,10 +53,10 @@ class SimpleDBv2(ServiceSpec):
     ) -> Started:
         return Started(response.export_arn, {}, {"domainName": request.domain_name})
 
-    def describe_request(self, job: ExportJob) -> simpledbv2.GetExportRequest:
+    def describe_request(self, job: JobRef) -> simpledbv2.GetExportRequest:
         return simpledbv2.GetExportRequest(export_arn=job.id)
 
-    def observe(self, job: ExportJob, response: simpledbv2.GetExportResponse) -> Observation:
+    def observe(self, job: JobRef, response: simpledbv2.GetExportResponse) -> Observation:
         return Observation(
             response.export_status,
             failure_reason(response),
@@ -64,11 +64,11 @@ class SimpleDBv2(ServiceSpec):
             {"domainName": response.domain_name},
         )
 
-    def batch_key(self, job: ExportJob) -> Hashable:
+    def batch_key(self, job: JobRef) -> Hashable:
         return job.hints.get("domainName")
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[ExportJob]
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
     ) -> dict[str, Observation]:
         domain = jobs[0].hints.get("domainName")
         request = simpledbv2.ListExportsRequest(domain_name=domain, max_results=self.page_size)

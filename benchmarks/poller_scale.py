@@ -1,0 +1,253 @@
+"""The shared poller at 1k / 5k / 10k jobs across the five services: calls, CPU and memory.
+
+N jobs are started, N/10 on each of two scopes per service (two m2 applications,
+Personalize datasets, SimpleDB v2 domains, omics sequence stores; Discovery's two tenths
+share its one id-based batch), on an emulator in a child process whose clock never moves:
+the jobs stay pending, so every round polls all N.  Then they are waited on twice, on
+virtual time (``PollPolicy(min_delay=1, max_delay=1)``, timeout 5 s: six rounds):
+
+* ``wait_all``: one ``kit.wait_all(jobs)``;
+* ``independent``: one task per job, each awaiting ``job.wait()``.
+
+Reported per N and side: requests per round against the bound (the sum over scopes of
+⌈N_scope / page⌉), client CPU per round (``time.process_time``, the emulator's CPU is in the
+other process) and per job, and the Python heap the wait adds per job (``tracemalloc``
+peak over the wait, measured in a separate pass so tracing does not skew the CPU figures).
+
+Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--freeze-gc] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import math
+import random
+import time
+import tracemalloc
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import anyio.lowlevel
+
+from benchmarks._child import child_emulator
+from benchmarks._stats import machine
+from export_kit import ExportJob, ExportKit, PollPolicy, WaitTimeout
+from export_kit._shapes import OperationRequest, ResponseShape
+from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
+
+ROLE = "arn:aws:iam::123456789012:role/Export"
+SERVICES = ("m2", "personalize", "discovery", "simpledbv2", "omics")
+PAGE = {"m2": 2000, "personalize": 100, "discovery": 100, "simpledbv2": 100, "omics": 100}
+ROUNDS = 6  # attempts at 0, 1, ..., 5 s
+R = TypeVar("R", bound=ResponseShape)
+
+
+class CountingKit(ExportKit):
+    """An ``ExportKit`` that counts the requests it sends."""
+
+    calls = 0
+
+    async def send(self, request: OperationRequest[R], /) -> R:
+        self.calls += 1
+        return await super().send(request)
+
+
+class VirtualClock:
+    """Virtual time; notes the requests sent between two sleeps (one round)."""
+
+    def __init__(self, kit: CountingKit) -> None:
+        self.kit = kit
+        self.t = 0.0
+        self.rounds: list[int] = []
+        self.mark = kit.calls
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.rounds.append(self.kit.calls - self.mark)
+        self.mark = self.kit.calls
+        self.t += seconds
+        await anyio.lowlevel.checkpoint()
+
+
+def start_kwargs(service: str, size: int, scope: int, n: int) -> dict[str, Any]:
+    tag = f"{size}-{scope}"
+    kwargs: dict[str, dict[str, Any]] = {
+        "m2": {"application_id": f"app-{tag}", "export_config": {"s3_location": "s3://b/m2/"}},
+        "personalize": {
+            "job_name": f"bench-{tag}-{n}",
+            "dataset_arn": f"arn:aws:personalize:us-east-1:123456789012:dataset/g/D{tag}",
+            "role_arn": ROLE,
+            "job_output": {"s3_data_destination": {"path": "s3://bucket/out/"}},
+        },
+        "discovery": {},
+        "simpledbv2": {"domain_name": f"domain-{tag}", "s3_bucket": "bucket-1"},
+        "omics": {
+            "sequence_store_id": f"{1000000000 + size + scope}",
+            "destination": "s3://bucket/out/",
+            "role_arn": ROLE,
+            "sources": [{"read_set_id": "9876543210"}],
+        },
+    }
+    return kwargs[service]
+
+
+async def start_jobs(kit: ExportKit, size: int) -> tuple[list[ExportJob], int]:
+    """``size`` jobs, a tenth per (service, scope); and the calls-per-round bound."""
+    jobs: list[ExportJob] = []
+    per_scope: Counter[tuple[str, int]] = Counter()
+    limiter = anyio.CapacityLimiter(32)
+
+    async def one(service: str, scope: int, n: int) -> None:
+        async with limiter:
+            jobs.append(await getattr(kit, service).start(**start_kwargs(service, size, scope, n)))
+
+    async with anyio.create_task_group() as tg:
+        for n in range(size):
+            service = SERVICES[n % 5]
+            scope = (n // 5) % 2
+            per_scope[service, 0 if service == "discovery" else scope] += 1
+            tg.start_soon(one, service, scope, n)
+    bound = sum(math.ceil(count / PAGE[service]) for (service, _), count in per_scope.items())
+    return jobs, bound
+
+
+@dataclass
+class Result:
+    size: int
+    mode: str
+    rounds: list[int]
+    cpu: float
+    heap: float
+
+
+async def wait(
+    kit: CountingKit, jobs: list[ExportJob], mode: str, *, freeze_gc: bool = False
+) -> list[int]:
+    if freeze_gc:  # what exists before the wait (the jobs...) out of the collector's reach
+        gc.collect()
+        gc.freeze()
+    try:
+        return await _wait(kit, jobs, mode)
+    finally:
+        if freeze_gc:
+            gc.unfreeze()
+
+
+async def _wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
+    clock = VirtualClock(kit)
+    poll = PollPolicy(min_delay=1, max_delay=1, clock=clock, rng=random.Random(7))
+    if mode == "wait_all":
+        outcomes = await kit.wait_all(jobs, timeout=ROUNDS - 1, poll=poll)
+        assert all(isinstance(o.error, WaitTimeout) for o in outcomes)
+    else:
+
+        async def one(job: ExportJob) -> None:
+            with contextlib.suppress(WaitTimeout):
+                await job.wait(ROUNDS - 1, poll=poll)
+
+        async with anyio.create_task_group() as tg:
+            for job in jobs:
+                tg.start_soon(one, job)
+    return [*clock.rounds, kit.calls - clock.mark]
+
+
+async def bare_task_heap(count: int) -> float:
+    """Heap per task of ``count`` tasks that only await an event: what the caller's own task
+    costs in the ``independent`` side, before any waiting machinery."""
+    event = anyio.Event()
+
+    async def one() -> None:
+        await event.wait()
+
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    async with anyio.create_task_group() as tg:
+        for _ in range(count):
+            tg.start_soon(one)
+        await anyio.sleep(0.1)
+        used = tracemalloc.get_traced_memory()[0] - base
+        event.set()
+    tracemalloc.stop()
+    return used / count
+
+
+async def measure(
+    endpoint: str, sizes: list[int], freeze_gc: bool
+) -> tuple[list[Result], dict[int, int]]:
+    results: list[Result] = []
+    bounds: dict[int, int] = {}
+    async with CountingKit(
+        region_name=DEFAULT_REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    ) as kit:
+        for size in sizes:
+            jobs, bounds[size] = await start_jobs(kit, size)
+            for mode in ("wait_all", "independent"):
+                await wait(kit, jobs, mode)  # warm: caches, connections
+                began = time.process_time()
+                rounds = await wait(kit, jobs, mode, freeze_gc=freeze_gc)
+                cpu = time.process_time() - began
+                tracemalloc.start()
+                base = tracemalloc.get_traced_memory()[0]
+                await wait(kit, jobs, mode, freeze_gc=freeze_gc)
+                peak = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+                results.append(Result(size, mode, rounds, cpu, (peak - base) / size))
+    return results, bounds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--quick", action="store_true", help="a tiny run (CI smoke test)")
+    parser.add_argument(
+        "--freeze-gc",
+        action="store_true",
+        help="gc.freeze() before each wait: the cyclic GC no longer walks the jobs and the "
+        "kit, to see how much of the growth per job is the collector's",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes = [50, 100]
+    with child_emulator(clock="manual") as endpoint:
+        results, bounds = anyio.run(measure, endpoint, args.sizes, args.freeze_gc)
+    bare = anyio.run(bare_task_heap, max(args.sizes))
+    print(f"machine: {machine()}")
+    print(
+        "jobs across 5 services x 2 scopes, all pending; 6 rounds on virtual time; "
+        "emulator in a child process"
+    )
+    print(
+        "| jobs | side | calls per round (max) | bound Σ⌈N_scope/page⌉ | CPU per round (ms) "
+        "| CPU per job per round (µs) | heap per waited job (KB) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    first: dict[str, float] = {}
+    for r in results:
+        per_round = r.cpu / len(r.rounds)
+        per_job = per_round / r.size * 1e6
+        first.setdefault(r.mode, per_job)
+        print(
+            f"| {r.size:,} | {r.mode} | {max(r.rounds)} | {bounds[r.size]} "
+            f"| {per_round * 1e3:.1f} | {per_job:.1f} ({per_job / first[r.mode]:.2f}x) "
+            f"| {r.heap / 1024:.2f} |"
+        )
+    print(
+        "(the ratio in brackets is CPU per job per round against the smallest N: 1.00x is linear)"
+    )
+    print(
+        f"a bare task awaiting an event costs {bare / 1024:.2f} KB of heap: the caller's own "
+        "task in the independent side"
+    )
+
+
+if __name__ == "__main__":
+    main()
