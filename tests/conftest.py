@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiobotocore.session
@@ -21,13 +21,13 @@ from botocore.config import Config
 
 from export_kit.local import Emulator
 
+from .local._support import AioClientFactory
+
 #: pytester runs the user-style test files of tests/plugin/ (it must be enabled here, in
 #: the top-level conftest: pytest refuses ``pytest_plugins`` in a nested one).
 pytest_plugins = ["pytester"]
 
 EMULATOR_JOB_DURATION = 8.0
-
-AioClientFactory = Callable[..., Awaitable[Any]]
 
 
 @pytest_asyncio.fixture

@@ -34,7 +34,7 @@ from export_kit.errors import service_error_class
 from export_kit.local import Emulator
 from export_kit.models import SERVICES, omics
 
-from .conftest import APP, NO_RETRIES, START_KWARGS, STORE
+from ._support import APP, NO_RETRIES, START_KWARGS, STORE
 
 pytestmark = pytest.mark.anyio
 

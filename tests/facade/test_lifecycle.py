@@ -11,7 +11,7 @@ import pytest
 from export_kit import ExportKit
 from export_kit.local import SECRET_KEY, Emulator
 
-from .conftest import NO_RETRIES, START_KWARGS, STORE
+from ._support import NO_RETRIES, START_KWARGS, STORE
 
 pytestmark = pytest.mark.anyio
 

@@ -19,7 +19,7 @@ from export_kit import ExportKit
 from export_kit.local import Emulator
 from export_kit.models import discovery, m2, omics, personalize, simpledbv2
 
-from .conftest import APP, DATASET_ARN, ROLE, START_KWARGS, STORE
+from ._support import APP, DATASET_ARN, ROLE, START_KWARGS, STORE
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from export_kit._shapes import OperationInfo, OperationRequest, ResponseShape
 from export_kit.local import Emulator
 from export_kit.models import omics
 
-from .conftest import START_KWARGS, STORE
+from ._support import START_KWARGS, STORE
 
 pytestmark = pytest.mark.anyio
 

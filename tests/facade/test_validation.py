@@ -11,7 +11,7 @@ import pytest
 from export_kit import ExportKit, RequestValidationError
 from export_kit.local import Emulator
 
-from .conftest import APP, START_KWARGS, STORE
+from ._support import APP, START_KWARGS, STORE
 
 pytestmark = pytest.mark.anyio
 

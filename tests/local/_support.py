@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -21,6 +22,9 @@ TARGETS = {"personalize": "AmazonPersonalize", "discovery": "AWSPoseidonService_
 ROLE = "arn:aws:iam::123456789012:role/Export"
 DATASET = "arn:aws:personalize:us-east-1:123456789012:dataset/demo/INTERACTIONS"
 STORE = "1234567890"
+
+#: ``await aio_client("omics")``: the type of the ``aio_client`` fixture (tests/conftest.py).
+AioClientFactory = Callable[..., Awaitable[Any]]
 
 
 def auth_header(service: str) -> str:

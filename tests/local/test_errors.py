@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from export_kit.local import Emulator
-from tests.conftest import AioClientFactory
 
-from ._support import STORE, m2_request, omics_request, personalize_request, raw
+from ._support import STORE, AioClientFactory, m2_request, omics_request, personalize_request, raw
 
 pytestmark = pytest.mark.asyncio
 

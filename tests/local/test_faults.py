@@ -9,9 +9,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 from export_kit.local import Emulator, FaultConfig
-from tests.conftest import AioClientFactory
 
-from ._support import STORE, raw
+from ._support import STORE, AioClientFactory, raw
 
 pytestmark = pytest.mark.asyncio
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from export_kit.local import Emulator
-from tests.conftest import AioClientFactory
 
-from ._support import STORE, m2_request, omics_request, personalize_request, simpledb_request
+from ._support import (
+    STORE,
+    AioClientFactory,
+    m2_request,
+    omics_request,
+    personalize_request,
+    simpledb_request,
+)
 
 pytestmark = pytest.mark.asyncio
 

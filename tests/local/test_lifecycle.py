@@ -11,11 +11,11 @@ import aiohttp
 import pytest
 
 from export_kit.local import Emulator
-from tests.conftest import AioClientFactory
 
 from ._support import (
     DATASET,
     STORE,
+    AioClientFactory,
     m2_request,
     omics_request,
     personalize_request,

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from export_kit.local import Emulator
-from tests.conftest import AioClientFactory
 
 from ._support import (
     DATASET,
     STORE,
+    AioClientFactory,
     m2_request,
     omics_request,
     personalize_request,

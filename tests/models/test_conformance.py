@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from export_kit._shapes import OperationRequest, RequestShape, ResponseShape, SharedShape
 
 from ._botocore_shapes import SCOPE, operations, structures
-from .test_codegen import codegen
+from ._codegen import codegen
 
 CASES = [(svc, name) for svc in SCOPE for name in sorted(structures(svc))]
 

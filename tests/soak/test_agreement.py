@@ -23,7 +23,7 @@ from export_kit import ExportKit, InvalidRequestError, RequestValidationError, S
 from export_kit.local import Emulator
 from export_kit.paging import Pager
 from tests.models._botocore_shapes import SCOPE, operations, structure_strategy
-from tests.models.test_differential import mutations
+from tests.models._mutations import mutations
 
 OPS = [op for svc in SCOPE for op in operations(svc)]
 
