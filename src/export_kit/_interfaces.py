@@ -1,28 +1,18 @@
 """Small interfaces shared by ``jobs``, ``waiting``, ``_poller`` and ``services``.
 
-A leaf module: it imports nothing of ours at run time (the request/response base classes
-are named for type checkers only), so every module above it can import it at the top and
-no module needs a function-local import to dodge a cycle.
+A leaf module: it imports nothing of ours, not even for type checkers, so every module
+(``errors`` included) can import it at the top and no module needs a function-local import
+to dodge a cycle.  ``Sender`` names the request and response base classes, so it lives one
+layer up, beside them in ``_shapes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from ._shapes import OperationRequest, ResponseShape
-
-__all__ = ["ExportStatus", "JobRef", "PollClock", "Sender"]
-
-R = TypeVar("R", bound="ResponseShape")
-
-
-class Sender(Protocol):
-    """What jobs need from ``ExportKit``: send one typed request, get its typed response."""
-
-    async def send(self, request: OperationRequest[R], /) -> R: ...
+__all__ = ["ExportStatus", "JobRef", "JobView", "PollClock"]
 
 
 class PollClock(Protocol):
@@ -57,6 +47,36 @@ class JobRef(Protocol):
     @property
     def hints(self) -> Mapping[str, str]:
         """Optional facts that let many jobs be polled together (``datasetArn``...)."""
+        ...
+
+
+class JobView(Protocol):
+    """What an error tells of the job it is about (``ExportFailed.job``, ``WaitTimeout.job``).
+
+    ``export_kit.ExportJob`` is one; the job you awaited is the same object, with its typed
+    ``description``.
+    """
+
+    @property
+    def service(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def scope(self) -> Mapping[str, str]: ...
+
+    @property
+    def status(self) -> ExportStatus: ...
+
+    @property
+    def native_status(self) -> str: ...
+
+    @property
+    def failure_reason(self) -> str | None: ...
+
+    def token(self) -> str:
+        """The job's resume token (``kit.resume(token)``)."""
         ...
 
 

@@ -49,9 +49,8 @@ if TYPE_CHECKING:
     from ._facades.simpledbv2 import SimpleDBv2Facade
     from ._poller import Poller
     from ._shapes import OperationInfo, OperationRequest, ResponseShape, StartRequest
-    from .jobs import ExportJob, JobOutcome
+    from .jobs import ExportJob, JobOutcome, OnUpdate
     from .paging import Pager
-    from .waiting import OnUpdate
 
 __all__ = ["ExportKit"]
 

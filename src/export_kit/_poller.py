@@ -39,7 +39,8 @@ import anyio.lowlevel
 
 from ._backoff import EPSILON as _EPSILON
 from ._backoff import Backoff
-from ._interfaces import JobRef, PollClock, Sender
+from ._interfaces import JobRef, PollClock
+from ._shapes import Sender
 from .errors import ExportKitError, NotFoundError, ServiceError, TransportError
 from .services import Observation, ServiceSpec, spec_for
 from .waiting import AnyioClock, PollPolicy

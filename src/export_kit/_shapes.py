@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -46,6 +46,7 @@ __all__ = [
     "RequestRules",
     "RequestShape",
     "ResponseShape",
+    "Sender",
     "Shape",
     "SharedShape",
     "StartRequest",
@@ -380,6 +381,16 @@ class OperationRequest(RequestShape, Generic[ResponseT]):
     """The input of one operation; its type parameter is the operation's response."""
 
     operation: ClassVar[OperationInfo]
+
+
+SentT = TypeVar("SentT", bound=ResponseShape)
+
+
+class Sender(Protocol):
+    """What jobs, pagers and facades need from ``ExportKit``: send one typed request, get
+    its typed response."""
+
+    async def send(self, request: OperationRequest[SentT], /) -> SentT: ...
 
 
 DescriptionT = TypeVar("DescriptionT", bound=ResponseShape, covariant=True)

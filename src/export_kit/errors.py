@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 if TYPE_CHECKING:
-    from .jobs import ExportJob
+    from ._interfaces import JobView
 
 __all__ = [
     "AccessDeniedError",
@@ -30,6 +30,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "ValidationIssue",
+    "WaitAllTimeout",
     "WaitTimeout",
     "service_error_class",
 ]
@@ -253,7 +254,7 @@ def service_error_class(code: str, http_status: int | None = None) -> type[Servi
 class ExportFailed(ExportKitError):
     """The job ended FAILED or CANCELLED; ``reason`` is the service's own explanation."""
 
-    def __init__(self, job: ExportJob, reason: str | None) -> None:
+    def __init__(self, job: JobView, reason: str | None) -> None:
         self.job = job
         self.reason = reason
         detail = f": {reason}" if reason else ""
@@ -263,10 +264,20 @@ class ExportFailed(ExportKitError):
 class WaitTimeout(ExportKitError, TimeoutError):
     """The deadline passed before the job reached a terminal state; ``job`` is the last seen."""
 
-    def __init__(self, job: ExportJob, timeout: float) -> None:
+    def __init__(self, job: JobView, timeout: float) -> None:
         self.job = job
         self.timeout = timeout
         super().__init__(
             f"{job.service} export {job.id} still {job.status.value} "
             f"({job.native_status!r}) after {timeout:g} s"
         )
+
+
+class WaitAllTimeout(WaitTimeout):
+    """``as_completed`` reached its deadline; ``pending`` lists the jobs still unfinished."""
+
+    def __init__(self, pending: Sequence[JobView], timeout: float) -> None:
+        super().__init__(pending[0], timeout)
+        self.pending = tuple(pending)
+        if len(pending) > 1:
+            self.args = (f"{len(pending)} exports still unfinished after {timeout:g} s",)

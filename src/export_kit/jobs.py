@@ -14,24 +14,32 @@ import contextlib
 import inspect
 import json
 import types
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import Any, Generic, Self, cast
 
 from typing_extensions import TypeVar
 
-from ._interfaces import ExportStatus, Sender
+from ._interfaces import ExportStatus
 from ._poller import Poller
-from ._shapes import OperationRequest, ResponseShape
-from .errors import ExportFailed, ExportKitError, WaitTimeout
+from ._shapes import OperationRequest, ResponseShape, Sender
+from .errors import ExportFailed, ExportKitError, WaitAllTimeout, WaitTimeout
 from .services import Observation, spec_for, spec_for_request
-from .waiting import OnUpdate, PollPolicy, WaitAllTimeout
+from .waiting import PollPolicy
 
 __all__ = [
     "ExportJob",
     "ExportStatus",
     "JobOutcome",
-    "Sender",
+    "OnUpdate",
     "as_completed",
     "attach",
     "resume",
@@ -41,6 +49,9 @@ __all__ = [
 
 #: The type of ``ExportJob.description``: what describing the job returns.
 DescriptionT = TypeVar("DescriptionT", bound=ResponseShape, default=ResponseShape, covariant=True)
+
+#: ``on_update(job)``: called (plain or async) with the job at every status change.
+OnUpdate = Callable[["ExportJob[Any]"], "Awaitable[object] | object"]
 
 _TOKEN_PREFIX = "ekjob."
 _TOKEN_VERSION = 1

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from ._shapes import OperationRequest, ResponseShape
 
 if TYPE_CHECKING:
-    from .jobs import Sender
+    from ._shapes import Sender
 
 __all__ = ["Pager"]
 

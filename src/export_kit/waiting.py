@@ -25,18 +25,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
 
 import anyio
 
 from ._backoff import backoff_delay
 from ._interfaces import PollClock
-from .errors import WaitTimeout
-
-if TYPE_CHECKING:
-    from .jobs import ExportJob
+from .errors import WaitAllTimeout
 
 __all__ = [
     "AnyioClock",
@@ -127,16 +122,3 @@ class PollPolicy:
             else:
                 merged["min_delay"] = max_delay
         return replace(self, **merged)
-
-
-class WaitAllTimeout(WaitTimeout):
-    """``as_completed`` reached its deadline; ``pending`` lists the jobs still unfinished."""
-
-    def __init__(self, pending: Sequence[ExportJob], timeout: float) -> None:
-        super().__init__(pending[0], timeout)
-        self.pending = tuple(pending)
-        if len(pending) > 1:
-            self.args = (f"{len(pending)} exports still unfinished after {timeout:g} s",)
-
-
-OnUpdate = Callable[["ExportJob"], "Awaitable[object] | object"]

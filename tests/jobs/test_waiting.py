@@ -97,8 +97,9 @@ async def test_faults_to_the_deadline_end_in_timeout_not_error(
     with pytest.raises(WaitTimeout) as caught:
         await job.wait(timeout=30, poll=PollPolicy(min_delay=1, max_delay=2, clock=clock))
     assert clock.t == pytest.approx(30)
-    assert caught.value.job.last_error is not None
-    assert caught.value.job.last_error.retryable
+    assert caught.value.job is job
+    assert job.last_error is not None
+    assert job.last_error.retryable
     emu.clear_faults()
 
 

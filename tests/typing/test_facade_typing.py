@@ -11,7 +11,7 @@ from typing import Any, assert_type
 import pytest
 
 from export_kit import ExportJob, ExportKit, Pager
-from export_kit.jobs import Sender
+from export_kit._shapes import Sender
 from export_kit.local import Emulator
 from export_kit.models import discovery, m2, omics, personalize, simpledbv2
 

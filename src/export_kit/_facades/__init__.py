@@ -4,36 +4,49 @@
 one class per service whose methods take the request model or its members as typed
 keyword arguments.  What they share lives here: :class:`ServiceFacade`.
 
-Each generated module imports only its own service's models, and ``ExportKit`` only for
-type checkers; ``ExportKit`` imports a facade module on first use of its property
-(``kit.omics``), so no import cycle joins the kit and its facades and a process that
-calls one service never builds the other services' models.
+Each generated module imports only its own service's models, and never ``ExportKit``:
+a facade sees its kit through the :class:`FacadeKit` protocol.  ``ExportKit`` imports a
+facade module on first use of its property (``kit.omics``), so the kit sits above its
+facades with no import cycle, and a process that calls one service never builds the other
+services' models.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from export_kit._dispatch import build_request
-from export_kit._shapes import OperationRequest
+from export_kit._shapes import OperationRequest, ResponseShape, StartRequest
 
 if TYPE_CHECKING:
-    from export_kit._kit import ExportKit
+    from export_kit.jobs import ExportJob
 
-__all__ = ["ServiceFacade"]
+__all__ = ["FacadeKit", "ServiceFacade"]
 
 RequestT = TypeVar("RequestT", bound=OperationRequest[Any])
+ResponseT = TypeVar("ResponseT", bound=ResponseShape)
+DescriptionT = TypeVar("DescriptionT", bound=ResponseShape)
+
+
+class FacadeKit(Protocol):
+    """What a facade needs of its :class:`~export_kit.ExportKit`: send a request, start a job."""
+
+    async def send(self, request: OperationRequest[ResponseT], /) -> ResponseT: ...
+
+    async def start(
+        self, request: StartRequest[Any, DescriptionT], /
+    ) -> ExportJob[DescriptionT]: ...
 
 
 class ServiceFacade:
-    """The operations of one service, sent through the owning :class:`ExportKit`."""
+    """The operations of one service, sent through the kit that owns it."""
 
     __slots__ = ("kit",)
 
     #: The botocore service name.
     service: ClassVar[str]
 
-    def __init__(self, kit: ExportKit) -> None:
+    def __init__(self, kit: FacadeKit) -> None:
         self.kit = kit
 
     def __repr__(self) -> str:

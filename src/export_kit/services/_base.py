@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import anyio
 
-from export_kit._interfaces import ExportStatus, JobRef, Sender
-from export_kit._shapes import OperationRequest, ResponseShape, StartRequest
+from export_kit._interfaces import ExportStatus, JobRef
+from export_kit._shapes import OperationRequest, ResponseShape, Sender, StartRequest
 from export_kit.errors import ExportKitError, NotFoundError
 from export_kit.paging import Pager
 

@@ -23,7 +23,8 @@ from export_kit.waiting import PollPolicy
 from ._base import Observation, ServiceSpec, Started
 
 if TYPE_CHECKING:
-    from export_kit._interfaces import JobRef, Sender
+    from export_kit._interfaces import JobRef
+    from export_kit._shapes import Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=2.0, max_delay=60.0)
 

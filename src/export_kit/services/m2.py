@@ -19,7 +19,8 @@ from export_kit.waiting import PollPolicy
 from ._base import Observation, ServiceSpec, Started, as_shape, list_until_found
 
 if TYPE_CHECKING:
-    from export_kit._interfaces import JobRef, Sender
+    from export_kit._interfaces import JobRef
+    from export_kit._shapes import Sender
 
 DEFAULT_POLL = PollPolicy(min_delay=5.0, max_delay=120.0)
 
