@@ -814,6 +814,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="fail if generated files drifted")
     args = parser.parse_args(argv)
+    from export_kit.models import SERVICES
+
+    if tuple(OPERATIONS) != SERVICES:
+        print(
+            f"codegen: OPERATIONS covers {tuple(OPERATIONS)}, but export_kit.models.SERVICES "
+            f"(the list of services) is {SERVICES}",
+            file=sys.stderr,
+        )
+        return 2
     drifted: list[str] = []
     try:
         for service in OPERATIONS:

@@ -17,23 +17,27 @@ omics          30 s         120 s        botocore's ReadSetExportJobCompleted: e
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from export_kit._shapes import OperationRequest
+from export_kit.models import SERVICES as _NAMES
 
 from ._base import Observation, ServiceSpec, Started
-from .discovery import SPEC as _DISCOVERY
-from .m2 import SPEC as _M2
-from .omics import SPEC as _OMICS
-from .personalize import SPEC as _PERSONALIZE
-from .simpledbv2 import SPEC as _SIMPLEDBV2
 
 __all__ = ["SERVICES", "Observation", "ServiceSpec", "Started", "spec_for", "spec_for_request"]
 
-#: Every service with export jobs, by botocore service name.
-SERVICES: dict[str, ServiceSpec] = {
-    spec.name: spec for spec in (_M2, _PERSONALIZE, _DISCOVERY, _SIMPLEDBV2, _OMICS)
-}
+
+def _load(name: str) -> ServiceSpec:
+    spec: object = getattr(importlib.import_module(f"{__name__}.{name}"), "SPEC", None)
+    if not isinstance(spec, ServiceSpec) or spec.name != name:
+        raise ImportError(f"export_kit.services.{name} must define SPEC, its ServiceSpec")
+    return spec
+
+
+#: Every service with export jobs, by botocore service name: one ``SPEC`` per module
+#: ``services/<name>.py``, for each name of ``export_kit.models.SERVICES`` (the one list).
+SERVICES: dict[str, ServiceSpec] = {name: _load(name) for name in _NAMES}
 
 
 def spec_for(service: str) -> ServiceSpec:
