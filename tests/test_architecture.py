@@ -104,3 +104,21 @@ def test_no_test_module_imports_another_test_module_or_a_conftest() -> None:
             if any(n.startswith("test_") or n == "conftest" for n in last):
                 wrong.append(f"{path.relative_to(root)}:{node.lineno}")
     assert wrong == []
+
+
+def test_docs_architecture_shows_the_same_layers() -> None:
+    """The table in docs/architecture.md is ``LAYERS``, written for readers."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text()
+    documented: list[tuple[str, ...]] = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            assert int(cells[0]) == len(documented), line
+            names = [name.strip().strip("`") for name in cells[1].split(",")]
+            documented.append(
+                tuple(
+                    "export_kit" + ("" if name == "export_kit" else "." + name)
+                    for name in (n.replace("<service>", "*") for n in names)
+                )
+            )
+    assert documented == list(LAYERS)

@@ -45,7 +45,7 @@ PACKAGE = ROOT / "src" / "export_kit"
 MODELS_DIR = PACKAGE / "models"
 FACADES_DIR = PACKAGE / "_facades"
 
-#: The scope: DESIGN.md "Services and operations".
+#: The scope, as docs/architecture.md lists it: the export operations of each service.
 OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "m2": ("CreateDataSetExportTask", "GetDataSetExportTask", "ListDataSetExportHistory"),
     "personalize": (

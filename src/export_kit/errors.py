@@ -1,4 +1,4 @@
-"""The exceptions export_kit raises (DESIGN.md "Errors").
+"""The exceptions export_kit raises (the tree is drawn in docs/concepts/errors.md).
 
 Every error derives from :class:`ExportKitError`.  Errors that wrap a botocore
 or transport failure keep it as ``__cause__``.

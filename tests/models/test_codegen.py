@@ -117,7 +117,7 @@ def test_building_a_request_raises_request_validation_error() -> None:
 
 
 def test_codegen_scope_is_the_design_scope() -> None:
-    """tools/codegen.py and the emulator list the same 17 operations (DESIGN.md's scope)."""
+    """tools/codegen.py and the emulator list the same 17 operations (the scope in docs/architecture.md)."""
     from export_kit.local import OPERATIONS
 
     assert dict(codegen().OPERATIONS) == dict(OPERATIONS)
