@@ -9,6 +9,7 @@ of them.
 from __future__ import annotations
 
 import copy
+import importlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -53,8 +54,12 @@ class Harness:
             + "".join("_" + c.lower() if c.isupper() else c for c in op.name[1:]),
         )
 
+        models = importlib.import_module(f"export_kit.models.{op.service_model.service_name}")
+        request_cls = getattr(models, f"{op.name}Request")
+
         async def send() -> object:
-            result = method(**params)
+            # Wire-named input goes through the request model (facade keywords are snake_case).
+            result = method(request_cls.model_validate(params))
             if isinstance(result, Pager):
                 async for page in result.pages():
                     return page
