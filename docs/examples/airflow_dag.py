@@ -74,9 +74,15 @@ with DAG(
             print(sorted(description))
         return len(descriptions)
 
-    manifest(
-        [m2.output, personalize.output, discovery.output, simpledbv2.output, omics_reads.output]
-    )
+    # At parse time each ``.output`` is an XComArg; Airflow passes the values at run time.
+    outputs: list[Any] = [
+        m2.output,
+        personalize.output,
+        discovery.output,
+        simpledbv2.output,
+        omics_reads.output,
+    ]
+    manifest(outputs)
 
 
 if __name__ == "__main__":
@@ -87,12 +93,13 @@ if __name__ == "__main__":
 
     from export_kit.local import Emulator
 
+    home = os.environ["AIRFLOW_HOME"]  # the throwaway home made at the top
     shutil.copytree(
         os.path.dirname(os.path.abspath(__file__)),
-        os.path.join(HOME, "dags"),
+        os.path.join(home, "dags"),
         ignore=lambda d, names: [n for n in names if n != os.path.basename(__file__)],
     )
-    db.initdb()
+    db.initdb()  # pyright: ignore[reportUnknownMemberType]  (airflow.utils.db is untyped)
     with Emulator(job_duration=1) as emu:
         kit = emu.kit_kwargs()
         os.environ["AIRFLOW_CONN_AWS_EXPORTS"] = json.dumps(
@@ -103,8 +110,8 @@ if __name__ == "__main__":
                 "extra": {"region_name": kit["region_name"], "endpoint_url": kit["endpoint_url"]},
             }
         )
-        run = dag.test()
+        run = dag.test()  # pyright: ignore[reportUnknownMemberType]
         print("run:", run.state)
         for service in ("m2", "personalize", "discovery", "simpledbv2", "omics"):
             print(service, [emu.status(service, job) for job in emu.job_ids(service)])
-    shutil.rmtree(HOME)
+    shutil.rmtree(home)

@@ -28,8 +28,8 @@ async def main() -> None:
         config = m2.DataSetExportConfigS3Location(s3_location="s3://bucket/sets.json")
         first = await kit.m2.start(application_id="app-1", export_config=config)
         second = await kit.m2.start(application_id="app-1", export_config=config)
-        async for job in kit.as_completed([first, second], timeout=60):
-            print(job.status, job.failure_reason)
+        async for done in kit.as_completed([first, second], timeout=60):
+            print(done.status, done.failure_reason)
 
 
 anyio.run(main)

@@ -12,7 +12,7 @@ async def main(kit_kwargs: dict[str, Any]) -> None:
     async with ek.ExportKit(**kit_kwargs) as kit:
         job = await kit.simpledbv2.start(domain_name="orders", s3_bucket="bucket")
         done = await job.wait(timeout=60)
-        print(trio.lowlevel.current_trio_token() is not None, done.status)
+        print(bool(trio.lowlevel.current_trio_token()), done.status)
 
 
 # The emulator is an aiohttp (asyncio) server: run it in its own thread.

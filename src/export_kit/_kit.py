@@ -307,15 +307,19 @@ class ExportKit:
 
     def as_completed(
         self,
-        jobs: Iterable[ExportJob],
+        jobs: Iterable[ExportJob[DescriptionT]],
         *,
         timeout: float | None = None,
         poll: PollPolicy | None = None,
-    ) -> AsyncIterator[ExportJob]:
-        """Yield jobs as they finish, polling in batches (``async for job in ...``)."""
+    ) -> AsyncIterator[ExportJob[DescriptionT]]:
+        """Yield jobs as they finish, polling in batches (``async for job in ...``).
+
+        The jobs come back as given, so their description type is kept.
+        """
         from .jobs import as_completed
 
-        return as_completed(self, jobs, timeout=timeout, poll=poll, poller=self._waits())
+        finished = as_completed(self, jobs, timeout=timeout, poll=poll, poller=self._waits())
+        return cast("AsyncIterator[ExportJob[DescriptionT]]", finished)
 
     # -- per-service facades -----------------------------------------------------------------
 
