@@ -295,7 +295,8 @@ class RequestRules:
 class UnknownMember(BaseModel):
     """A union member this library version does not know; AWS added it after codegen."""
 
-    model_config = ConfigDict(frozen=True)
+    # Built on first use, like the generated models: most processes never meet one.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     tag: str
     value: Any
