@@ -83,3 +83,16 @@ def test_lazy_names_resolve_to_their_declared_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_export_kit_class_loads_no_pydantic_and_no_model() -> None:
+    """A process that only builds an ExportKit pays for aiobotocore, not for pydantic."""
+    code = (
+        "import sys\n"
+        "from export_kit import ExportKit\n"
+        "ExportKit(region_name='us-east-1')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'"
+        " or m.startswith('export_kit.models.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
