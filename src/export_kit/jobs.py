@@ -26,6 +26,7 @@ from collections.abc import (
 from dataclasses import dataclass
 from typing import Any, Generic, Self, cast
 
+from pydantic.alias_generators import to_camel
 from typing_extensions import TypeVar
 
 from ._interfaces import ExportStatus
@@ -412,16 +413,11 @@ def attach(
     ``datasetArn``, simpledbv2 ``domainName``).
     """
     spec = spec_for(service)
-    wire = {_camel(k): v for k, v in scope.items()}
+    wire = {to_camel(k): v for k, v in scope.items()}
     hints = {k: wire.pop(k) for k in spec.hint_keys if k in wire}
     return ExportJob(
         sender, service, id, wire, hints=hints, status=ExportStatus.UNKNOWN, poller=poller
     )
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 async def start(

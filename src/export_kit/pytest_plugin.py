@@ -31,7 +31,6 @@ controls (``ek_emulator``, or the ``ek_emulator`` mark) are skipped there, sayin
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -159,24 +158,12 @@ def ek_poll(_ek_target: Emulator | None) -> PollPolicy | None:
 
 
 @pytest.fixture
-def ek_kit_kwargs(
-    request: pytest.FixtureRequest, _ek_target: Emulator | None, ek_poll: PollPolicy | None
-) -> dict[str, Any]:
-    """``ExportKit(**ek_kit_kwargs)``: the emulator's settings, or the external endpoint."""
+def ek_kit_kwargs(request: pytest.FixtureRequest, _ek_target: Emulator | None) -> dict[str, Any]:
+    """``ExportKit(**ek_kit_kwargs)``: the emulator's settings (a fast default poll policy
+    included), or the external endpoint."""
     if _ek_target is None:
-        kwargs: dict[str, Any] = {"endpoint_url": _external_endpoint(request.config)}
-    else:
-        kwargs = _ek_target.kit_kwargs()
-    if ek_poll is not None and "poll" not in kwargs and _kit_takes_poll():
-        kwargs["poll"] = ek_poll
-    return kwargs
-
-
-def _kit_takes_poll() -> bool:
-    """Whether this version's ``ExportKit`` takes a default ``poll=`` policy."""
-    from export_kit import ExportKit
-
-    return "poll" in inspect.signature(ExportKit).parameters
+        return {"endpoint_url": _external_endpoint(request.config)}
+    return _ek_target.kit_kwargs()
 
 
 @pytest.fixture
