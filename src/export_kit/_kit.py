@@ -388,8 +388,8 @@ class _RememberedUserAgent(UserAgentString):
     """botocore's User-Agent builder, building each distinct string once.
 
     botocore builds the header twice per request (when the request is serialized, and
-    again just before signing so features registered meanwhile are named), about 30 µs
-    each (benchmarks/RESULTS.md, section 1).  The string depends on the builder's own
+    again once it is signed, so features registered meanwhile are named; SigV4 does not
+    sign the header), about 30 µs each (benchmarks/RESULTS.md, section 1).  The string depends on the builder's own
     settings, fixed once a client exists (botocore gives each client a copy made with its
     config), and on the feature ids of the client and of the request's context, which
     are the key here.  Setting any attribute (what ``set_session_config``,
