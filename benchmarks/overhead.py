@@ -12,7 +12,12 @@ Client CPU per call is ``time.process_time()`` over the same runs: the emulator'
 in the other process, so this is what each side costs the caller's interpreter (goal:
 ExportKit <= 0.92x raw, sequential and 64-way).
 
-    python -m benchmarks.overhead [--quick]
+``--plain-session`` adds a third side in the same runs: an ExportKit given a plain
+aiobotocore session (``ExportKit(session=...)``), which the kit uses as it is, so without
+what the kit's own session saves per call (``export_kit._kit._own_session``): what a caller
+who passes a session gets, and what every kit did before those savings.
+
+    python -m benchmarks.overhead [--quick] [--plain-session]
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import aiobotocore.session
 
 from benchmarks._child import child_emulator, omics_clients
 from benchmarks._stats import Sample, machine, sample
+from export_kit import ExportKit
+from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
 from export_kit.models import omics
 
 STORE = "1234567890"
@@ -49,17 +59,43 @@ async def _per_call_us(call: Call, calls: int, concurrency: int) -> tuple[float,
     )
 
 
-Result = dict[str, tuple[Sample, Sample, Sample]]
+#: Per mode, per side: µs per call, and the median of its per-pair ratios to raw (``None``
+#: for raw itself).
+Result = dict[str, dict[str, tuple[Sample, Sample | None]]]
+
+RAW, KIT, PLAIN = "raw aiobotocore", "ExportKit", "ExportKit, plain session"
 
 
-async def measure(endpoint: str, *, calls: int, repeats: int) -> tuple[Result, Result]:
-    """Wall clock, then client CPU: per mode, raw and ExportKit µs/call, and the median of
-    the per-pair ratios ExportKit / raw.
+@asynccontextmanager
+async def _plain_session_kit(endpoint: str, wanted: bool) -> AsyncIterator[ExportKit | None]:
+    """An ExportKit given a plain aiobotocore session (if ``wanted``), else ``None``."""
+    if not wanted:
+        yield None
+        return
+    async with ExportKit(
+        region_name=DEFAULT_REGION,
+        endpoint_url=endpoint,
+        session=aiobotocore.session.get_session(),
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    ) as kit:
+        yield kit
 
-    Each repeat times the two sides back to back (order alternating), so a pair sees the
-    same machine load; the median of the pair ratios is robust to slow drifts in load.
+
+async def measure(
+    endpoint: str, *, calls: int, repeats: int, plain_session: bool = False
+) -> tuple[Result, Result]:
+    """Wall clock, then client CPU: per mode and side, µs/call and the median of the
+    per-pair ratios side / raw.
+
+    Each repeat times the sides back to back (order reversed every other repeat), so a
+    pair sees the same machine load; the median of the pair ratios is robust to slow
+    drifts in load.
     """
-    async with omics_clients(endpoint) as (raw, kit):
+    async with (
+        omics_clients(endpoint) as (raw, kit),
+        _plain_session_kit(endpoint, plain_session) as plain,
+    ):
         job = await kit.omics.start_read_set_export_job(
             sequence_store_id=STORE,
             destination="s3://bucket/out/",
@@ -70,10 +106,16 @@ async def measure(endpoint: str, *, calls: int, repeats: int) -> tuple[Result, R
         async def raw_call() -> object:
             return await raw.get_read_set_export_job(sequenceStoreId=STORE, id=job.id)
 
-        async def kit_call() -> object:
-            return await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id=job.id)
+        def kit_call(kit: ExportKit) -> Call:
+            async def call() -> object:
+                return await kit.omics.get_read_set_export_job(sequence_store_id=STORE, id=job.id)
 
-        for warm in (raw_call, kit_call):  # open connections, fill caches
+            return call
+
+        sides: list[tuple[str, Call]] = [(RAW, raw_call), (KIT, kit_call(kit))]
+        if plain is not None:
+            sides.append((PLAIN, kit_call(plain)))
+        for _, warm in sides:  # open connections, fill caches
             await _per_call_us(warm, CONCURRENCY, CONCURRENCY)
 
         wall: Result = {}
@@ -82,36 +124,48 @@ async def measure(endpoint: str, *, calls: int, repeats: int) -> tuple[Result, R
             ("sequential", 1),
             (f"{CONCURRENCY}-way concurrent", CONCURRENCY),
         ):
-            runs: dict[str, list[tuple[float, float]]] = {"raw": [], "kit": []}
+            runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in sides}
             for repeat in range(repeats):
-                order = [("raw", raw_call), ("kit", kit_call)]
-                for name, call in order if repeat % 2 == 0 else reversed(order):
+                for name, call in sides if repeat % 2 == 0 else reversed(sides):
                     runs[name].append(await _per_call_us(call, calls, concurrency))
             for result, i in ((wall, 0), (cpu, 1)):
-                raw_us = [run[i] for run in runs["raw"]]
-                kit_us = [run[i] for run in runs["kit"]]
-                ratios = [k / r for r, k in zip(raw_us, kit_us, strict=True)]
-                result[mode] = (sample(raw_us), sample(kit_us), sample(ratios))
+                raw_us = [run[i] for run in runs[RAW]]
+                result[mode] = {RAW: (sample(raw_us), None)}
+                for name, _ in sides[1:]:
+                    side_us = [run[i] for run in runs[name]]
+                    ratios = [s / r for r, s in zip(raw_us, side_us, strict=True)]
+                    result[mode][name] = (sample(side_us), sample(ratios))
         return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny run for smoke tests")
+    parser.add_argument(
+        "--plain-session",
+        action="store_true",
+        help="also time an ExportKit given a plain aiobotocore session, in the same runs",
+    )
     args = parser.parse_args(argv)
     calls, repeats = (CONCURRENCY, 2) if args.quick else (CONCURRENCY * 10, 21)
     with child_emulator() as endpoint:
-        wall, cpu = asyncio.run(measure(endpoint, calls=calls, repeats=repeats))
+        wall, cpu = asyncio.run(
+            measure(endpoint, calls=calls, repeats=repeats, plain_session=args.plain_session)
+        )
     lines = [f"{calls} calls per run, {repeats} runs per side; µs per call, median (min-max)"]
     for title, results in (("wall clock", wall), ("client CPU (time.process_time)", cpu)):
-        lines += [
-            "",
-            f"| {title} | raw aiobotocore | ExportKit | ratio, median of pairs (min-max) |",
-            "|---|---|---|---|",
-        ]
-        for mode, (raw, ours, ratio) in results.items():
-            spread = f"{ratio.median:.3f}x ({ratio.low:.3f}-{ratio.high:.3f})"
-            lines.append(f"| {mode} | {raw} | {ours} | {spread} |")
+        names = list(next(iter(results.values())))
+        header = [title, names[0]]
+        for name in names[1:]:
+            header += [name, "ratio, median of pairs (min-max)"]
+        lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for mode, sides in results.items():
+            cells = [mode]
+            for us, ratio in sides.values():
+                cells.append(str(us))
+                if ratio is not None:
+                    cells.append(f"{ratio.median:.3f}x ({ratio.low:.3f}-{ratio.high:.3f})")
+            lines.append("| " + " | ".join(cells) + " |")
     report = "\n".join([f"Machine: {machine()}", "", *lines])
     print(report)
     return report

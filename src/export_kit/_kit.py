@@ -23,7 +23,9 @@ import anyio.lowlevel
 import sniffio
 from aiobotocore.session import AioSession, get_session
 from botocore.config import Config
+from botocore.context import get_context
 from botocore.exceptions import ClientError
+from botocore.useragent import UserAgentString
 from botocore.utils import parse_timestamp
 
 from ._config import client_config
@@ -369,15 +371,50 @@ class ExportKit:
 
 
 def _own_session(profile_name: str | None) -> AioSession:
-    """The session a kit creates when the caller passed none, parsing timestamps fast.
+    """The session a kit creates when the caller passed none, cheaper per call.
 
-    Only this session gets :func:`_parse_timestamp`; a session the caller passes in is
-    used exactly as configured.
+    Only this session gets :func:`_parse_timestamp` and :class:`_RememberedUserAgent`; a
+    session the caller passes in is used exactly as configured.
     """
     session = AioSession(profile=profile_name) if profile_name is not None else get_session()
     factory: Any = session.get_component("response_parser_factory")
     factory.set_parser_defaults(timestamp_parser=_parse_timestamp)
+    # botocore's own component for this (``Session._register_user_agent_creator``).
+    session.register_component("user_agent_creator", _RememberedUserAgent.from_environment())
     return session
+
+
+class _RememberedUserAgent(UserAgentString):
+    """botocore's User-Agent builder, building each distinct string once.
+
+    botocore builds the header twice per request (when the request is serialized, and
+    again once it is signed, so features registered meanwhile are named; SigV4 does not
+    sign the header), about 30 µs each (benchmarks/RESULTS.md, section 1).  The string depends on the builder's own
+    settings, fixed once a client exists (botocore gives each client a copy made with its
+    config), and on the feature ids of the client and of the request's context, which
+    are the key here.  Setting any attribute (what ``set_session_config``,
+    ``set_client_features`` and ``with_client_config`` do) forgets every string built.
+    """
+
+    _built: dict[frozenset[str], str]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        if name != "_built":
+            super().__setattr__("_built", {})
+
+    def to_string(self) -> str:
+        context = get_context()
+        client_features: set[str] | None = getattr(self, "_client_features", None)
+        features = frozenset(client_features or ())
+        if context is not None:
+            features = features.union(context.features)
+        built = self._built.get(features)
+        if built is None:
+            if len(self._built) >= 64:  # a bound, in case features keep changing
+                self._built.clear()
+            built = self._built[features] = super().to_string()
+        return built
 
 
 def _parse_timestamp(value: Any) -> Any:

@@ -11,10 +11,14 @@ a project's own fixtures):
   (``inject``, ``set_faults``, ``fail_next``, ``fail_job``, ``cancel_job``, ``set_status``,
   ``requests``, ``total_requests``, ``status``, ``job_ids``, ``data_dir``...).  One emulator,
   served from a thread so sync, asyncio and trio tests all reach it, lives for the whole
-  session on the real clock with short jobs (``export_kit_job_duration``, 0.1 s); each test
-  starts with its request counter at zero and no faults.  A test marked
+  session on the real clock with short jobs (``export_kit_job_duration``, 0.1 s).  Before
+  and after each test the plugin calls its ``reset_controls()`` (no fault and no forced
+  outcome a test armed reaches the next one, used or not), and before each test its
+  ``reset_counts()`` (the request counter starts at zero).  Jobs, their files and parent
+  resources stay for the session.  A test marked
   ``@pytest.mark.ek_emulator(clock="manual", ...)`` gets its own emulator built with those
-  ``Emulator(...)`` arguments instead (use ``advance()`` to move its clock).
+  ``Emulator(...)`` arguments instead, stopped after the test (use ``advance()`` to move
+  its clock; the shared one runs on the real clock, which nothing moves).
 - ``ek_kit_kwargs``: keyword arguments for ``ExportKit(**ek_kit_kwargs)`` bound to that
   emulator (or to ``--export-kit-endpoint``); works in any test, sync or async.
 - ``ek_poll``: a fast :class:`~export_kit.PollPolicy` for ``job.wait(poll=...)`` on the
@@ -133,10 +137,10 @@ def _ek_target(
             yield emu
         return
     emu = _ek_shared_emulator
-    emu.clear_faults()
+    emu.reset_controls()
     emu.reset_counts()
     yield emu
-    emu.clear_faults()
+    emu.reset_controls()  # also when the test failed: nothing it armed outlives it
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from datetime import datetime
 import aiohttp
 import pytest
 
-from export_kit.local import Emulator
+from export_kit.local import Emulator, FaultConfig
 
 from ._support import (
     DATASET,
@@ -273,6 +273,26 @@ async def test_unknown_status_injection(emulator: Emulator, aio_client: AioClien
         emulator.set_status("m2", job_id, "X")
     with pytest.raises(ValueError, match="unknown service"):
         emulator.fail_next("s3")
+
+
+async def test_reset_controls_drops_armed_outcomes_and_faults_and_keeps_what_happened(
+    emulator: Emulator, aio_client: AioClientFactory
+) -> None:
+    om = await aio_client("omics")
+    earlier = (await om.start_read_set_export_job(**omics_request()))["id"]
+    emulator.set_status("omics", earlier, "ARCHIVED_SOMEHOW")
+    emulator.fail_next("omics", reason="never taken", count=2)
+    emulator.partial_next()
+    emulator.cancel_next()
+    emulator.inject("throttle", service="omics", count=3)
+    emulator.set_faults("omics", FaultConfig(error_rate=1.0))
+    emulator.reset_controls()
+    job_id = (await om.start_read_set_export_job(**omics_request()))["id"]  # not throttled
+    emulator.advance(8)
+    got = await om.get_read_set_export_job(sequenceStoreId=STORE, id=job_id)
+    assert got["status"] == "COMPLETED"  # no forced outcome was left to take
+    assert emulator.status("omics", earlier) == "ARCHIVED_SOMEHOW"
+    assert emulator.requests[("omics", "StartReadSetExportJob")] == 2
 
 
 async def test_missing_scope_resources(emulator: Emulator, aio_client: AioClientFactory) -> None:

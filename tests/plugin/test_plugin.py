@@ -101,6 +101,36 @@ async def test_pytest_asyncio_with_its_own_kit_fixture(my_kit, ek_poll):
 )
 
 
+LEFTOVER_TESTS = (
+    """
+import pytest
+
+from export_kit import ExportStatus
+"""
+    + START.format(prefix="leftover")
+    + """
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+def test_arms_outcomes_and_a_fault_it_never_uses(ek_emulator):
+    ek_emulator.fail_next("omics", "left over")
+    ek_emulator.cancel_next()
+    ek_emulator.inject("throttle", service="omics", count=5)
+
+
+@pytest.mark.anyio
+async def test_the_next_test_gets_the_services_own_outcome(ek_kit, ek_emulator, ek_poll):
+    job = await ek_kit.omics.start(**OMICS_START)
+    done = await job.wait(timeout=5, poll=ek_poll)
+    assert done.status is ExportStatus.SUCCEEDED
+    assert ek_emulator.requests[("omics", "StartReadSetExportJob")] == 1  # not throttled
+"""
+)
+
+
 ENDPOINT_TESTS = (
     """
 import pytest
@@ -144,6 +174,15 @@ def user_project(pytester: pytest.Pytester) -> pytest.Pytester:
 def test_fixtures_serve_async_sync_and_controls_tests(user_project: pytest.Pytester) -> None:
     result = user_project.runpytest_subprocess("-p", "no:cacheprovider", "test_user.py")
     result.assert_outcomes(passed=10)  # 4 anyio tests x 2 backends, 2 more
+
+
+def test_outcomes_and_faults_a_test_armed_but_never_used_do_not_reach_the_next_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_leftover=LEFTOVER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_leftover.py")
+    result.assert_outcomes(passed=2)
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])

@@ -11,6 +11,7 @@ Personalize CREATE PENDING, SimpleDB v2 PENDING, omics SUBMITTED; Discovery is
 IN_PROGRESS at once), running until ``d``, then terminal.  ``clock="manual"`` freezes time
 until ``advance(seconds)``.  Forced outcomes: ``fail_next``, ``partial_next`` and
 ``cancel_next`` (omics), ``fail_job``, ``cancel_job``, ``set_status`` (any raw string).
+``reset_controls`` drops the forced outcomes no job has taken yet and every fault.
 
 Parent resources (m2 applications, Personalize datasets, SimpleDB v2 domains, omics sequence
 stores) exist on first use; with ``resources="declared"`` only those given to ``declare``

@@ -532,6 +532,19 @@ class Emulator:
         """Drop queued faults and fault rates."""
         self._core.faults.clear()
 
+    def reset_controls(self) -> None:
+        """Drop every control still armed for requests and jobs to come.
+
+        That is what ``clear_faults`` drops (queued faults and fault rates, those given to
+        ``Emulator(faults=...)`` included) and the forced outcomes no started job has taken
+        yet (``fail_next``, ``partial_next``, ``cancel_next``).  What already happened stays:
+        jobs (with what ``fail_job``, ``partial_job``, ``cancel_job`` and ``set_status`` did
+        to them), their files, parent resources (``declare``, ``mark_missing``), the clock
+        and the request counter (``reset_counts`` zeroes it).
+        """
+        self._core.faults.clear()
+        self._state.clear_forced()
+
     def __repr__(self) -> str:
         where = self.endpoint_url if self._bound_port is not None else "not running"
         return f"<Emulator {where}>"

@@ -419,6 +419,11 @@ class State:
                 Forced(outcome, reason) for _ in range(count)
             )
 
+    def clear_forced(self) -> None:
+        """Drop every forced outcome no started job has taken yet."""
+        with self.lock:
+            self.forced.clear()
+
     def job(self, service: str, job_id: str) -> Job:
         with self.lock:
             job = self.jobs.get(job_id)
