@@ -73,8 +73,9 @@ class Job:
         """The phase at ``now`` and when it began."""
         current: tuple[Phase, float] = ("pending", self.created)
         for at, phase in self.timeline():
-            if at <= now:
-                current = (phase, at)
+            if at > now:  # the timeline is in time order
+                break
+            current = (phase, at)
         return current
 
     def native_status(self, now: float) -> str:
