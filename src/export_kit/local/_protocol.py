@@ -72,6 +72,9 @@ def parse_rest(
             raw = request.headers.get(wire)
         if raw is None:
             continue
+        if kind == "string" and isinstance(raw, str):
+            params[name] = raw
+            continue
         value, problem = _from_text(kind, raw, name)
         if problem is not None:
             problems.append(problem)
@@ -137,6 +140,7 @@ def _from_text(kind: str, raw: str | list[str], name: str) -> tuple[Any, FieldEr
     return text, None
 
 
+@functools.lru_cache(maxsize=4096)
 def _iso(ts: float) -> str:
     # Cached: a job's timestamps go out again on every poll of it.
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -173,19 +177,24 @@ def writer(shape: Any) -> Write:
 
 
 def _structure_writer(shape: Any) -> Write:
-    # (member name, wire name, writer) of the body members, resolved on first use: a
-    # shape may contain itself.
-    fields: list[tuple[str, str, Write]] = []
+    # Resolved on first use (a shape may contain itself): the body members that go out as
+    # they are under their own name, and the others as (name, wire name, writer).  Members
+    # bound to headers or the URI, and names the model lacks, stay out.
+    plain: set[str] = set()
+    special: list[tuple[str, str, Write]] = []
 
     def write(value: dict[str, Any]) -> dict[str, Any]:
-        if not fields:
-            fields.extend(
-                (name, member_wire_name(name, member), writer(member))
-                for name, member in shape.members.items()
-                if member.serialization.get("location") is None
-            )
-        out: dict[str, Any] = {}
-        for name, wire, member_write in fields:
+        if not plain and not special:
+            for name, member in shape.members.items():
+                if member.serialization.get("location") is not None:
+                    continue
+                wire, member_write = member_wire_name(name, member), writer(member)
+                if wire == name and member_write is None:
+                    plain.add(name)
+                else:
+                    special.append((name, wire, member_write))
+        out = {k: v for k, v in value.items() if v is not None and k in plain}
+        for name, wire, member_write in special:
             item = value.get(name)
             if item is not None:
                 out[wire] = item if member_write is None else member_write(item)

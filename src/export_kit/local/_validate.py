@@ -161,11 +161,9 @@ def _structure_check(shape: Any) -> Check:
                 errors.append(
                     FieldError(_join(path, wire), "Member is not a known member of this structure")
                 )
-                continue
-            if item is None:
-                continue
-            present += 1
-            member_check(item, _join(path, wire), errors)
+            elif item is not None:
+                present += 1
+                member_check(item, f"{path}.{wire}" if path else wire, errors)
         for wire in required:
             if value.get(wire) is None:
                 errors.append(FieldError(_join(path, wire), "Member must not be null"))
@@ -217,6 +215,7 @@ def _string_check(shape: Any) -> Check:
     enum: tuple[str, ...] = tuple(shape.enum)
     enum_message = f"Member must satisfy enum value set: [{', '.join(enum)}]"
     size = _size_check(shape, "length")
+    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", math.inf)
     source: str | None = shape.metadata.get("pattern")
     pattern = _pattern(source) if source else None
     pattern_message = f"Member must satisfy regular expression pattern: {source}"
@@ -224,14 +223,12 @@ def _string_check(shape: Any) -> Check:
     def check(value: object, path: str, errors: list[FieldError]) -> None:
         if not isinstance(value, str):
             errors.append(FieldError(_where(path), "Member must be a string"))
-            return
-        if enum:
+        elif enum:
             if value not in enum:
                 errors.append(FieldError(_where(path), enum_message))
-            return
-        before = len(errors)
-        size(len(value), _where(path), errors)
-        if pattern is not None and len(errors) == before and pattern.search(value) is None:
+        elif not low <= len(value) <= high:
+            size(len(value), _where(path), errors)  # the pattern is checked only within bounds
+        elif pattern is not None and pattern.search(value) is None:
             errors.append(FieldError(_where(path), pattern_message))
 
     return check
