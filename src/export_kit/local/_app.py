@@ -69,10 +69,10 @@ class Core:
 
     def run(
         self, operation: Operation, params: dict[str, Any], region: str
-    ) -> tuple[dict[str, Any], list[concurrent.futures.Future[None]]]:
+    ) -> tuple[dict[str, Any], tuple[concurrent.futures.Future[None] | None, ...]]:
         """Run one validated operation: settle what is due, handle it, persist the change.
-        Returns its output and the writes to wait for (they run in the state's writer
-        thread, off the event loop)."""
+        Returns its output and the writes to wait for, if any (they run in the state's
+        writer thread, off the event loop)."""
         state = self.state
         with state.lock:
             settled = state.settle()
@@ -81,7 +81,7 @@ class Core:
                 output = operation.handler(state, params)
             finally:
                 committed = state.commit()
-        return output, [w for w in (settled, committed) if w is not None]
+        return output, (settled, committed)
 
 
 def _request_id() -> str:
@@ -264,7 +264,8 @@ class _Handler:
             raise self._validation_error(service, problems)
         output, writes = core.run(operation, params, auth.region)
         for write in writes:
-            await asyncio.wrap_future(write)
+            if write is not None:
+                await asyncio.wrap_future(write)
         if lose_answer:  # handled (state changed), but the client never hears back
             if request.transport is not None:
                 request.transport.abort()
