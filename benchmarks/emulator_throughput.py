@@ -6,7 +6,9 @@ and the persistence cost of one start.
    requests at a fixed concurrency to (a) a bare aiohttp handler answering the same JSON,
    (b) the emulator holding that one job and (c) the emulator holding ``--background``
    other jobs too.  The ratio emulator / bare is the figure (goal: at least 0.5), and (b)
-   against (c) shows whether a request's cost depends on jobs outside its answer.
+   against (c) shows whether a request's cost depends on jobs outside its answer.  Each
+   server also reports its own ``time.process_time()`` around each round: CPU microseconds
+   per request, which a shared machine disturbs far less than the wall-clock rate.
 2. CPU per job count.  For each N of ``--jobs`` an emulator in a child process (manual clock,
    8 s jobs) gets N jobs, a fifth on each service, one scope each; then ``kit.wait_all``
    waits for all of them while the clock moves 1 s every 0.25 s.  The child's
@@ -45,7 +47,7 @@ AUTH = (
 )
 
 # The child process: serves "bare" (a plain aiohttp handler) or "emulator", prints its URL,
-# then answers stdin commands: "advance <s>", "cpu".
+# then answers stdin commands: "advance <s>" (emulator only), "cpu".
 _CHILD = r"""
 import asyncio, json, sys, time, warnings
 warnings.simplefilter("ignore")
@@ -59,8 +61,20 @@ async def bare(request):
     await request.read()
     return web.Response(body=BODY, content_type="application/json")
 
-async def main():
+async def commands(emu=None):
     loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        cmd, *arg = line.split()
+        if cmd == "advance":
+            emu.advance(float(arg[0]))
+            print("ok", flush=True)
+        elif cmd == "cpu":
+            print(time.process_time(), flush=True)
+
+async def main():
     if sys.argv[1] == "bare":
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", bare)
@@ -70,22 +84,13 @@ async def main():
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         print(f"http://127.0.0.1:{port}", flush=True)
-        await loop.run_in_executor(None, sys.stdin.read)
+        await commands()
         await runner.cleanup()
         return
     from export_kit.local import Emulator
     async with Emulator(clock="manual", job_duration=8.0) as emu:
         print(emu.endpoint_url, flush=True)
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                break
-            cmd, *arg = line.split()
-            if cmd == "advance":
-                emu.advance(float(arg[0]))
-                print("ok", flush=True)
-            elif cmd == "cpu":
-                print(time.process_time(), flush=True)
+        await commands(emu)
 
 asyncio.run(main())
 """
@@ -174,9 +179,10 @@ async def start_omics(conn: Connection, store: str = STORE) -> str:
     return job_id
 
 
-async def rate(url: str, path: str, total: int, concurrency: int) -> float:
-    """Requests per second of ``GET path`` with ``concurrency`` keep-alive connections."""
-    conns = [await Connection.open(url) for _ in range(concurrency)]
+async def rate(server: Child, path: str, total: int, concurrency: int) -> tuple[float, float]:
+    """Requests per second of ``GET path`` with ``concurrency`` keep-alive connections, and
+    the server's CPU microseconds per request (its ``time.process_time()``)."""
+    conns = [await Connection.open(server.url) for _ in range(concurrency)]
     counter = iter(range(total))
 
     async def worker(conn: Connection) -> None:
@@ -185,9 +191,12 @@ async def rate(url: str, path: str, total: int, concurrency: int) -> float:
             assert status == 200, answer
 
     try:
+        cpu0 = float(await server.acommand("cpu"))
         began = time.perf_counter()
         await asyncio.gather(*(worker(c) for c in conns))
-        return total / (time.perf_counter() - began)
+        wall = time.perf_counter() - began
+        cpu1 = float(await server.acommand("cpu"))
+        return total / wall, (cpu1 - cpu0) / total * 1e6
     finally:
         for conn in conns:
             await conn.close()
@@ -195,11 +204,11 @@ async def rate(url: str, path: str, total: int, concurrency: int) -> float:
 
 async def throughput(
     total: int, concurrency: int, background: int, rounds: int
-) -> list[tuple[str, list[float]]]:
-    """Rates of the three servers, measured in ``rounds`` interleaved rounds (the machine's
-    load drifts; interleaving lets the medians share it)."""
+) -> list[tuple[str, list[float], list[float]]]:
+    """Rates and server CPU per request of the three servers, measured in ``rounds``
+    interleaved rounds (the machine's load drifts; interleaving lets the medians share it)."""
     async with child("bare") as bare, child("emulator") as small, child("emulator") as big:
-        targets: list[tuple[str, str, str]] = [("bare aiohttp handler", bare.url, "/x")]
+        targets: list[tuple[str, Child, str]] = [("bare aiohttp handler", bare, "/x")]
         for label, server, extra in (("emulator, 1 job", small, 0), ("", big, background)):
             conn = await Connection.open(server.url)
             job_id = await start_omics(conn)
@@ -207,12 +216,15 @@ async def throughput(
                 await start_omics(conn, store=str(2000000000 + n % 50))
             await conn.close()
             path = f"/sequencestore/{STORE}/exportjob/{job_id}"
-            targets.append((label or f"emulator, 1 + {background} jobs", server.url, path))
+            targets.append((label or f"emulator, 1 + {background} jobs", server, path))
         rates: dict[str, list[float]] = {label: [] for label, _, _ in targets}
+        cpus: dict[str, list[float]] = {label: [] for label, _, _ in targets}
         for _ in range(rounds):
-            for label, url, path in targets:
-                rates[label].append(await rate(url, path, total, concurrency))
-    return list(rates.items())
+            for label, server, path in targets:
+                per_second, cpu = await rate(server, path, total, concurrency)
+                rates[label].append(per_second)
+                cpus[label].append(cpu)
+    return [(label, rates[label], cpus[label]) for label in rates]
 
 
 def start_kwargs(service: str, n: int) -> dict[str, Any]:
@@ -328,16 +340,23 @@ def main(argv: list[str] | None = None) -> str:
             throughput(args.requests, args.concurrency, args.background, args.rounds)
         )
         bare = statistics.median(results[0][1])
+        bare_cpu = statistics.median(results[0][2])
         lines.append(
             f"GetReadSetExportJob, {args.requests} requests x {args.rounds} interleaved rounds, "
-            f"{args.concurrency} connections; requests/s median (min-max)"
+            f"{args.concurrency} connections; medians (min-max)"
         )
-        lines.append("| server | requests/s | ratio to bare |")
-        lines.append("|---|---|---|")
-        for name, values in results:
-            mid = statistics.median(values)
+        lines.append(
+            "| server | requests/s | ratio to bare | server CPU µs/request | bare CPU / server CPU |"
+        )
+        lines.append("|---|---|---|---|---|")
+        for name, values, cpus in results:
+            mid, cpu = statistics.median(values), statistics.median(cpus)
             spread = f"{min(values):.0f}-{max(values):.0f}"
-            lines.append(f"| {name} | {mid:.0f} ({spread}) | {mid / bare:.2f} |")
+            cpu_spread = f"{min(cpus):.0f}-{max(cpus):.0f}"
+            lines.append(
+                f"| {name} | {mid:.0f} ({spread}) | {mid / bare:.2f} | {cpu:.0f} ({cpu_spread}) "
+                f"| {bare_cpu / cpu:.2f} |"
+            )
     if "cpu" not in skip:
         lines.append(
             "| jobs | emulator CPU to create (s) | emulator CPU during wait_all (s) | wait wall (s) |"

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
+
 import pytest
 
 from export_kit.local import Emulator
 
-from ._support import STORE, AioClientFactory, m2_request, omics_request, personalize_request, raw
+from ._support import (
+    STORE,
+    AioClientFactory,
+    auth_header,
+    m2_request,
+    omics_request,
+    personalize_request,
+    raw,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -383,3 +395,45 @@ async def test_missing_auth_is_rejected_before_anything_happens(emulator: Emulat
     assert (status, headers["x-amzn-ErrorType"]) == (403, "MissingAuthenticationTokenException")
     assert emulator.job_ids("omics") == []
     assert emulator.requests[("omics", "StartReadSetExportJob")] == 1
+
+
+async def test_every_answer_carries_its_own_version_4_request_id(emulator: Emulator) -> None:
+    ids: list[str] = []
+    for path in (f"/sequencestore/{STORE}/exportjobs", "/nowhere"):
+        for _ in range(3):
+            _, headers, _ = await raw(emulator, "POST", path, service="omics", body={})
+            ids.append(headers["x-amzn-RequestId"])
+    assert len(set(ids)) == len(ids)
+    for request_id in ids:
+        parsed = uuid.UUID(request_id)
+        assert (str(parsed), parsed.version, parsed.variant) == (request_id, 4, uuid.RFC_4122)
+
+
+async def test_a_client_that_expects_100_continue_gets_it_before_sending_its_body(
+    emulator: Emulator,
+) -> None:
+    host, port = emulator.endpoint_url.removeprefix("http://").split(":")
+    start = {k: v for k, v in omics_request().items() if k != "sequenceStoreId"}  # in the URI
+    body = json.dumps(start).encode()
+
+    def head(expect: str) -> bytes:
+        return (
+            f"POST /sequencestore/{STORE}/exportjob HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: {auth_header('omics')}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nExpect: {expect}\r\n\r\n"
+        ).encode()
+
+    for expect, first, then in (("100-continue", b"100", b"200"), ("something-else", b"417", None)):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            writer.write(head(expect))
+            status = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            assert status.split(b" ")[1] == first, expect
+            if then is not None:
+                writer.write(body)
+                status = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+                assert status.split(b" ")[1] == then
+        finally:
+            writer.close()
+            await writer.wait_closed()
+    assert len(emulator.job_ids("omics")) == 1

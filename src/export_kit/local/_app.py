@@ -1,4 +1,8 @@
-"""The aiohttp application: one catch-all handler that routes, guards and answers.
+"""The aiohttp server: one handler that routes, guards and answers every request.
+
+It runs on aiohttp's low-level ``web.Server`` (no router, middlewares or access log: one
+handler needs none of them), and what a request needs from the botocore models was
+prepared once (``_operations``), so a request's cost is its own work.
 
 Routing: the service comes from the SigV4 credential scope (falling back to the
 ``X-Amz-Target`` or the REST path only to shape error replies to unsigned requests);
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
+import itertools
 import json
 import logging
 import re
@@ -20,25 +26,26 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
 from . import _files
-from ._botocore import operation_model
 from ._connections import ConnectionGuard
 from ._errors import ApiError, error, kind_error
 from ._faults import FaultInjector
-from ._model import Protocol, json_targets, protocol, rest_routes, signing_names
-from ._protocol import JSON_CONTENT_TYPES, error_body, parse_json_body, parse_rest, serialize
+from ._model import Protocol
+from ._operations import Call, Operation, Router
+from ._protocol import JSON_CONTENT_TYPES, error_body, parse_json_body, parse_rest
+from ._sigv4 import Authorization, verify
 from ._sigv4 import parse as parse_auth
-from ._sigv4 import verify
 from ._state import State
-from ._table import HANDLERS
-from ._validate import FieldError, format_errors, validate
+from ._validate import FieldError, format_errors
 
 log = logging.getLogger("export_kit.local")
 
 _DOWNLOAD = re.compile(r"^/_emulator/discovery/(?P<id>[A-Za-z0-9-]+)\.zip$")
 UNKNOWN = "?"
+_ID_PREFIX = str(uuid.uuid4())[:24]  # "xxxxxxxx-xxxx-4xxx-[89ab]xxx-"
+_ID_COUNTER = itertools.count(1)
 
 
 @dataclass
@@ -60,73 +67,52 @@ class Core:
         with self.count_lock:
             self.requests[(service, operation)] += 1
 
-    async def run(
-        self, service: str, operation: str, params: dict[str, Any], region: str
-    ) -> dict[str, Any]:
-        """Run one validated operation: settle what is due, handle it, persist the change
-        (the blocking writes run in the state's writer thread; this waits for them)."""
+    def run(
+        self, operation: Operation, params: dict[str, Any], region: str
+    ) -> tuple[dict[str, Any], tuple[concurrent.futures.Future[None] | None, ...]]:
+        """Run one validated operation: settle what is due, handle it, persist the change.
+        Returns its output and the writes to wait for, if any (they run in the state's
+        writer thread, off the event loop)."""
         state = self.state
-        handler = HANDLERS[(service, operation)]
         with state.lock:
             settled = state.settle()
             state.region = region
             try:
-                output = handler(state, params)
+                output = operation.handler(state, params)
             finally:
                 committed = state.commit()
-        for future in (settled, committed):
-            if future is not None:
-                await asyncio.wrap_future(future)
-        return output
+        return output, (settled, committed)
 
 
-@dataclass
-class _Call:
-    service: str | None = None
-    operation: str | None = None
-    proto: Protocol | None = None
-    path_params: dict[str, str] = field(default_factory=dict[str, str])
+def _request_id() -> str:
+    """A version-4-shaped UUID, as AWS request ids are: a random prefix drawn once per
+    process and a counter, so ids never repeat and cost no entropy per request."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFF_FFFF_FFFF:012x}"
 
 
-def _identify(request: web.Request, scope_service: str | None) -> _Call:
-    call = _Call()
-    target = request.headers.get("X-Amz-Target")
-    service = signing_names().get(scope_service) if scope_service else None
-    if target is not None:
-        found = json_targets().get(target)
-        if found is not None and service in (None, found[0]):
-            call.service, call.operation = found
-        else:
-            call.service = service
-    else:
-        for route in rest_routes(service):
-            match = route.pattern.match(request.path)
-            if match and route.method == request.method:
-                call.service, call.operation = route.service, route.operation
-                call.path_params = match.groupdict()
-                break
-            if match and call.service is None:
-                call.service = route.service
-        if call.service is None:
-            call.service = service
-    if call.service is not None:
-        call.proto = protocol(call.service)
-    return call
-
-
-def build_app(core: Core) -> web.Application:
-    """The emulator's aiohttp application."""
-    app = web.Application(client_max_size=core.max_body_bytes)
+def build_server(core: Core, **kwargs: Any) -> web.Server:
+    """The emulator's aiohttp server: aiohttp's low-level ``web.Server`` around one handler,
+    so a request pays for no router, middleware chain or access log (``kwargs`` go to
+    aiohttp's ``RequestHandler``, for example ``keepalive_timeout``)."""
     handler = _Handler(core)
-    app.router.add_route("*", "/{tail:.*}", handler.handle)
-    return app
+    loop = asyncio.get_running_loop()
+
+    def make_request(
+        message: Any, payload: Any, protocol: Any, writer: Any, task: Any
+    ) -> web.BaseRequest:
+        return web.BaseRequest(
+            message, payload, protocol, writer, task, loop, client_max_size=core.max_body_bytes
+        )
+
+    return web.Server(handler.handle, request_factory=make_request, access_log=None, **kwargs)
 
 
 class _Handler:
     def __init__(self, core: Core) -> None:
         self.core = core
+        self.router = Router()
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         guard = self.core.guard
         if guard is None:
             return await self._handle(request)
@@ -136,15 +122,23 @@ class _Handler:
         finally:
             guard.request_finished(request.protocol)
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        request_id = str(uuid.uuid4())
-        download = _DOWNLOAD.match(request.path)
-        if download and request.method in ("GET", "HEAD"):
-            self.core.count("discovery", "Download")
-            return self._download(download["id"], request_id)
-        auth = parse_auth(request.headers.get("Authorization"))
-        call = _identify(request, auth.service if auth else None)
-        self.core.count(call.service or UNKNOWN, call.operation or UNKNOWN)
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        request_id = _request_id()
+        headers = request.headers
+        if headers.get("Expect") is not None:
+            await _expect(request)
+        path = request.path
+        if path.startswith("/_emulator/"):
+            download = _DOWNLOAD.match(path)
+            if download and request.method in ("GET", "HEAD"):
+                self.core.count("discovery", "Download")
+                return self._download(download["id"], request_id)
+        auth = parse_auth(headers.get("Authorization"))
+        call = self.router.identify(
+            request.method, path, headers.get("X-Amz-Target"), auth.service if auth else None
+        )
+        operation = call.operation
+        self.core.count(call.service or UNKNOWN, operation.name if operation else UNKNOWN)
         try:
             return await self._dispatch(request, call, auth, request_id)
         except ApiError as err:
@@ -187,27 +181,28 @@ class _Handler:
         )
 
     async def _dispatch(
-        self, request: web.Request, call: _Call, auth: Any, request_id: str
+        self, request: web.BaseRequest, call: Call, auth: Authorization | None, request_id: str
     ) -> web.StreamResponse:
         core = self.core
-        if call.service is None:
+        service = call.service
+        if service is None:
             raise error(
                 None,
                 "UnknownOperationException",
                 f"No service answers {request.method} {request.path}.",
             )
-        service = call.service
-        if call.operation is None:
+        operation = call.operation
+        if operation is None:
             err = error(
                 service,
                 "UnknownOperationException",
                 f"Unknown operation for {service}: {request.method} {request.path}.",
             )
-            if call.proto == "rest-json":
+            if call.protocol == "rest-json":
                 err.status = 404
             raise err
-        operation = call.operation
-        if call.proto == "json" and request.method != "POST":
+        proto = operation.protocol
+        if proto == "json" and request.method != "POST":
             # json 1.1 operations are POST only; AWS answers other methods 405.
             raise ApiError(
                 "UnknownOperationException",
@@ -220,7 +215,7 @@ class _Handler:
                 service, "MissingAuthenticationTokenException", "Missing Authentication Token"
             )
         lose_answer = False
-        for fault in core.faults.decide(service, operation):
+        for fault in core.faults.decide(service, operation.name):
             if fault.kind == "lose":
                 lose_answer = True
             elif fault.kind == "latency":
@@ -235,20 +230,7 @@ class _Handler:
                 raise kind_error(
                     service, "server", "Internal server error (injected by the emulator)."
                 )
-        if request.content_length is not None and request.content_length > core.max_body_bytes:
-            raise error(
-                service,
-                "RequestEntityTooLargeException",
-                f"Request body exceeds {core.max_body_bytes} bytes.",
-            )
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge as exc:
-            raise error(
-                service,
-                "RequestEntityTooLargeException",
-                f"Request body exceeds {core.max_body_bytes} bytes.",
-            ) from exc
+        body = await self._body(request, service) if request.body_exists else b""
         if core.verify_signatures:
             url = f"{request.scheme}://{request.host}{request.raw_path}"
             if not verify(
@@ -264,33 +246,43 @@ class _Handler:
                     "InvalidSignatureException",
                     "The request signature we calculated does not match the signature you provided.",
                 )
-        if body.strip() and request.content_type not in JSON_CONTENT_TYPES:
+        if body and body.strip() and request.content_type not in JSON_CONTENT_TYPES:
             raise error(
                 service,
                 "UnsupportedMediaTypeException",
                 f"Unsupported content type {request.content_type!r}.",
             )
-        op_model = operation_model(service, operation)
-        shape = op_model.input_shape
-        if call.proto == "json":
+        if proto == "json":
             params = parse_json_body(service, body)
             problems: list[FieldError] = []
         else:
             params, problems = parse_rest(
-                service, shape, call.path_params, request.query, request.headers, body
+                service, operation.input_shape, call.path_params or {}, request, body
             )
-        problems += validate(shape, params)
+        operation.check(params, "", problems)
         if problems:
             raise self._validation_error(service, problems)
-        output = await core.run(service, operation, params, auth.region)
+        output, writes = core.run(operation, params, auth.region)
+        for write in writes:
+            if write is not None:
+                await asyncio.wrap_future(write)
         if lose_answer:  # handled (state changed), but the client never hears back
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=500)
-        payload: dict[str, Any] = (
-            serialize(op_model.output_shape, output) if op_model.output_shape is not None else {}
+        return _json(proto, 200, operation.answer(output), {"x-amzn-RequestId": request_id})
+
+    async def _body(self, request: web.BaseRequest, service: str) -> bytes:
+        limit = self.core.max_body_bytes
+        length = request.content_length
+        if length is None or length <= limit:
+            try:
+                return await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                pass  # a chunked body over the limit
+        raise error(
+            service, "RequestEntityTooLargeException", f"Request body exceeds {limit} bytes."
         )
-        return self._json(call.proto, 200, payload, {"x-amzn-RequestId": request_id})
 
     def _validation_error(self, service: str, problems: list[FieldError]) -> ApiError:
         err = kind_error(service, "validation", format_errors(problems))
@@ -301,19 +293,35 @@ class _Handler:
             }
         return err
 
-    def _error(self, call: _Call, err: ApiError, request_id: str) -> web.Response:
-        body, headers = error_body(call.proto, err)
+    def _error(self, call: Call, err: ApiError, request_id: str) -> web.Response:
+        proto = call.protocol
+        body, headers = error_body(proto, err)
         headers["x-amzn-RequestId"] = request_id
-        return self._json(call.proto, err.status, body, headers)
-
-    @staticmethod
-    def _json(
-        proto: Protocol | None, status: int, payload: dict[str, Any], headers: dict[str, str]
-    ) -> web.Response:
-        headers["Content-Type"] = (
-            "application/x-amz-json-1.1" if proto == "json" else "application/json"
-        )
-        return web.Response(status=status, body=json.dumps(payload).encode(), headers=headers)
+        return _json(proto, err.status, body, headers)
 
 
-__all__ = ["Core", "build_app"]
+async def _expect(request: web.BaseRequest) -> None:
+    """Answer ``Expect: 100-continue`` as aiohttp's routed applications do."""
+    expect = request.headers.get("Expect", "")
+    if request.version != HttpVersion11:
+        return
+    if expect.lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
+    await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    request.writer.output_size = 0  # the answer's own size starts after this line
+
+
+#: One encoder for every answer (compact, like the services' own JSON).
+_ENCODE = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
+
+def _json(
+    proto: Protocol | None, status: int, payload: dict[str, Any], headers: dict[str, str]
+) -> web.Response:
+    headers["Content-Type"] = (
+        "application/x-amz-json-1.1" if proto == "json" else "application/json"
+    )
+    return web.Response(status=status, body=_ENCODE(payload).encode(), headers=headers)
+
+
+__all__ = ["Core", "build_server"]

@@ -16,13 +16,14 @@ from typing import Any, Literal, Self
 from aiohttp import web
 from botocore.config import Config
 
-from ._app import Core, build_app
+from ._app import Core, build_server
 from ._clock import EmulatorClock, ManualClock, RealClock
 from ._connections import DEFAULT_CONNECTION_TIMEOUT, ConnectionGuard, default_max_connections
 from ._faults import FaultConfig, FaultInjector, FaultKind
 from ._handlers import OPERATIONS
 from ._jobs import Job, continuous_status
 from ._model import SERVICES
+from ._operations import operations
 from ._rules import RULES, Outcome
 from ._state import ResourceMode, State
 
@@ -168,7 +169,7 @@ class Emulator:
             max_body_bytes=max_body_bytes,
             guard=self._guard,
         )
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self._server: asyncio.Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._thread: threading.Thread | None = None
@@ -188,12 +189,11 @@ class Emulator:
         if self._runner is not None:
             raise RuntimeError("the emulator is already running")
         await asyncio.to_thread(self._state.open)
-        runner = web.AppRunner(
-            build_app(self._core),
-            access_log=None,
+        await asyncio.to_thread(operations)  # reads the botocore models: off the event loop
+        runner = web.ServerRunner(
+            build_server(self._core, keepalive_timeout=self._guard.timeout),
             handle_signals=False,
             shutdown_timeout=0.5,
-            keepalive_timeout=self._guard.timeout,
         )
         try:
             await runner.setup()

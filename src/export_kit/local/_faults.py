@@ -108,6 +108,8 @@ class FaultInjector:
 
     def decide(self, service: str, operation: str) -> list[Fault]:
         """Faults for this request: queued ones first, then random ones from the rates."""
+        if not self._queue and not self._config:  # the usual case, decided without the lock
+            return []
         with self._lock:
             for queued in self._queue:
                 if queued.matches(service, operation):

@@ -47,11 +47,13 @@ class Job:
 
     def timeline(self) -> list[tuple[float, Phase]]:
         """Every (start time, phase) of this job, in order; the last one may lie in the future."""
-        start, pend, end = self.created, self.pending_span, self.created + self.duration
-        out: list[tuple[float, Phase]] = []
-        if self.service != "discovery" and pend > 0:
-            out.append((start, "pending"))
-        out.append((start + pend if self.service != "discovery" else start, "running"))
+        start, pend, end = self.created, self.duration / 4, self.created + self.duration
+        if self.service == "discovery":  # no pending phase
+            out: list[tuple[float, Phase]] = [(start, "running")]
+        elif pend > 0:
+            out = [(start, "pending"), (start + pend, "running")]
+        else:
+            out = [(start + pend, "running")]
         if self.cancel_at is not None and self.cancel_at < end:
             at = max(self.cancel_at, start)
             out = [(t, p) for t, p in out if t <= at]
@@ -73,8 +75,9 @@ class Job:
         """The phase at ``now`` and when it began."""
         current: tuple[Phase, float] = ("pending", self.created)
         for at, phase in self.timeline():
-            if at <= now:
-                current = (phase, at)
+            if at > now:  # the timeline is in time order
+                break
+            current = (phase, at)
         return current
 
     def native_status(self, now: float) -> str:

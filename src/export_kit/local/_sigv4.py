@@ -10,26 +10,26 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 _AUTH = re.compile(
-    r"^AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/\s]+)/(?P<date>\d{8})/(?P<region>[^/\s]+)/"
+    r"^AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/\s]+)/\d{8}/(?P<region>[^/\s]+)/"
     r"(?P<service>[^/\s]+)/aws4_request,\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]{64})$"
 )
 
 
-@dataclass(frozen=True)
-class Authorization:
-    """The parts of a SigV4 ``Authorization`` header."""
+class Authorization(NamedTuple):
+    """The parts of a SigV4 ``Authorization`` header (a tuple: every request builds one)."""
 
     access_key: str
     region: str
     service: str
-    signed_headers: tuple[str, ...]
+    #: The signed header names as sent: ``host;x-amz-date``.
+    signed_headers: str
     signature: str
 
 
@@ -40,13 +40,7 @@ def parse(header: str | None) -> Authorization | None:
     match = _AUTH.match(header.strip())
     if match is None:
         return None
-    return Authorization(
-        access_key=match["key"],
-        region=match["region"],
-        service=match["service"],
-        signed_headers=tuple(match["headers"].split(";")),
-        signature=match["sig"],
-    )
+    return Authorization._make(match.groups())
 
 
 def verify(
@@ -63,8 +57,9 @@ def verify(
     if amz_date is None:
         return False
     lowered = {k.lower(): v for k, v in headers.items()}
-    signed = {name: lowered[name] for name in auth.signed_headers if name in lowered}
-    if len(signed) != len(auth.signed_headers):
+    names = auth.signed_headers.split(";")
+    signed = {name: lowered[name] for name in names if name in lowered}
+    if len(signed) != len(names):
         return False
     request = AWSRequest(method=method, url=url, headers=signed, data=body)
     request.context["timestamp"] = amz_date

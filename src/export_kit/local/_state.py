@@ -189,8 +189,10 @@ class State:
     def settle(self) -> concurrent.futures.Future[None] | None:
         """Finish every job whose end is due: free its quota slot, write its files."""
         now = self.now()
-        writes: list[Callable[[], None]] = []
         with self.lock:
+            if not self._due or self._due[0][0] > now:  # nothing due: the usual case
+                return self.commit()
+            writes: list[Callable[[], None]] = []
             while self._due and self._due[0][0] <= now:
                 _, _, job_id = heapq.heappop(self._due)
                 job = self.jobs[job_id]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 import regex
 
@@ -83,119 +84,191 @@ def parse_timestamp(value: object) -> float | None:
 def validate(shape: Any, value: object, path: str = "") -> list[FieldError]:
     """All problems of ``value`` against botocore ``shape`` (an empty list when valid)."""
     errors: list[FieldError] = []
-    _check(shape, value, path, errors)
+    checker(shape)(value, path, errors)
     return errors
 
 
-def _check(shape: Any, value: object, path: str, errors: list[FieldError]) -> None:
+#: Appends the problems of a value at a wire path to a list.
+Check: TypeAlias = Callable[[object, str, list[FieldError]], None]
+
+
+@functools.cache
+def checker(shape: Any) -> Check:
+    """The check of ``shape``, built once per shape from its constraints, so that a request
+    pays only for the comparisons, never for reading the botocore model."""
     kind = shape.type_name
-    where = path or "(request)"
     if kind == "structure":
-        _check_structure(shape, value, path, errors)
-    elif kind == "list":
+        return _structure_check(shape)
+    if kind == "list":
+        return _list_check(shape)
+    if kind == "map":
+        return _map_check(shape)
+    if kind == "string":
+        return _string_check(shape)
+    if kind in ("integer", "long"):
+        return _number_check(shape, "Member must be an integer", int)
+    if kind in ("double", "float"):
+        return _number_check(shape, "Member must be a number", int | float)
+    if kind == "boolean":
+        return _type_check("Member must be a boolean", bool)
+    if kind == "timestamp":
+        return _timestamp_check
+    if kind == "blob":
+        return _type_check("Member must be base64 text", str)
+    return _accept
+
+
+def _where(path: str) -> str:
+    return path or "(request)"
+
+
+def _accept(value: object, path: str, errors: list[FieldError]) -> None:
+    pass
+
+
+def _timestamp_check(value: object, path: str, errors: list[FieldError]) -> None:
+    if parse_timestamp(value) is None:
+        errors.append(FieldError(_where(path), "Member must be a timestamp"))
+
+
+def _type_check(message: str, kind: type) -> Check:
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
+        if not isinstance(value, kind):
+            errors.append(FieldError(_where(path), message))
+
+    return check
+
+
+def _structure_check(shape: Any) -> Check:
+    members, by_wire, required = _structure(shape)
+    union = bool(shape.metadata.get("union"))
+    options = ", ".join(sorted(by_wire))
+    # Member checks are looked up on first use: a shape may contain itself.
+    checks: dict[str, Check] = {}
+
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
+        if not isinstance(value, dict):
+            errors.append(FieldError(_where(path), "Member must be a structure"))
+            return
+        if not checks:
+            checks.update((wire, checker(members[name])) for wire, name in by_wire.items())
+        value = cast("dict[object, object]", value)
+        present = 0
+        for key, item in value.items():
+            wire = str(key)
+            member_check = checks.get(wire)
+            if member_check is None:
+                errors.append(
+                    FieldError(_join(path, wire), "Member is not a known member of this structure")
+                )
+            elif item is not None:
+                present += 1
+                member_check(item, f"{path}.{wire}" if path else wire, errors)
+        for wire in required:
+            if value.get(wire) is None:
+                errors.append(FieldError(_join(path, wire), "Member must not be null"))
+        if union and present != 1:
+            errors.append(
+                FieldError(
+                    _where(path),
+                    f"Member must have exactly one of [{options}] set; {present} were set",
+                )
+            )
+
+    return check
+
+
+def _list_check(shape: Any) -> Check:
+    size = _size_check(shape, "length")
+
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
         if not isinstance(value, list):
-            errors.append(FieldError(where, "Member must be a list"))
+            errors.append(FieldError(_where(path), "Member must be a list"))
             return
         items = cast("list[object]", value)
-        _check_size(shape, len(items), where, errors, "length")
+        size(len(items), _where(path), errors)
+        item_check = checker(shape.member)
         for i, item in enumerate(items):
-            _check(shape.member, item, f"{path}[{i}]", errors)
-    elif kind == "map":
+            item_check(item, f"{path}[{i}]", errors)
+
+    return check
+
+
+def _map_check(shape: Any) -> Check:
+    size = _size_check(shape, "length")
+
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
         if not isinstance(value, dict):
-            errors.append(FieldError(where, "Member must be a map"))
+            errors.append(FieldError(_where(path), "Member must be a map"))
             return
         mapping = cast("dict[object, object]", value)
-        _check_size(shape, len(mapping), where, errors, "length")
+        size(len(mapping), _where(path), errors)
+        key_check, value_check = checker(shape.key), checker(shape.value)
         for key, item in mapping.items():
-            _check(shape.key, key, f"{path}.{key}", errors)
-            _check(shape.value, item, f"{path}.{key}", errors)
-    elif kind == "string":
-        _check_string(shape, value, where, errors)
-    elif kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.append(FieldError(where, "Member must be an integer"))
-            return
-        _check_range(shape, value, where, errors)
-    elif kind in ("double", "float"):
+            key_check(key, f"{path}.{key}", errors)
+            value_check(item, f"{path}.{key}", errors)
+
+    return check
+
+
+def _string_check(shape: Any) -> Check:
+    enum: tuple[str, ...] = tuple(shape.enum)
+    enum_message = f"Member must satisfy enum value set: [{', '.join(enum)}]"
+    size = _size_check(shape, "length")
+    low, high = shape.metadata.get("min", 0), shape.metadata.get("max", math.inf)
+    source: str | None = shape.metadata.get("pattern")
+    pattern = _pattern(source) if source else None
+    pattern_message = f"Member must satisfy regular expression pattern: {source}"
+
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
+        if not isinstance(value, str):
+            errors.append(FieldError(_where(path), "Member must be a string"))
+        elif enum:
+            if value not in enum:
+                errors.append(FieldError(_where(path), enum_message))
+        elif not low <= len(value) <= high:
+            size(len(value), _where(path), errors)  # the pattern is checked only within bounds
+        elif pattern is not None and pattern.search(value) is None:
+            errors.append(FieldError(_where(path), pattern_message))
+
+    return check
+
+
+def _number_check(shape: Any, message: str, kind: Any) -> Check:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+
+    def check(value: object, path: str, errors: list[FieldError]) -> None:
         if (
             isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            or not isinstance(value, kind)
+            or (isinstance(value, float) and not math.isfinite(value))
         ):
-            errors.append(FieldError(where, "Member must be a number"))
+            errors.append(FieldError(_where(path), message))
             return
-        _check_range(shape, value, where, errors)
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            errors.append(FieldError(where, "Member must be a boolean"))
-    elif kind == "timestamp":
-        if parse_timestamp(value) is None:
-            errors.append(FieldError(where, "Member must be a timestamp"))
-    elif kind == "blob" and not isinstance(value, str):
-        errors.append(FieldError(where, "Member must be base64 text"))
-
-
-def _check_structure(shape: Any, value: object, path: str, errors: list[FieldError]) -> None:
-    where = path or "(request)"
-    if not isinstance(value, dict):
-        errors.append(FieldError(where, "Member must be a structure"))
-        return
-    value = cast("dict[object, object]", value)
-    members, by_wire, required = _structure(shape)
-    present: list[str] = []
-    for key, item in value.items():
-        name = by_wire.get(str(key))
-        if name is None:
+        number = cast("float", value)
+        if low is not None and number < low:
             errors.append(
-                FieldError(_join(path, str(key)), "Member is not a known member of this structure")
+                FieldError(_where(path), f"Member must have value greater than or equal to {low}")
             )
-            continue
-        if item is None:
-            continue
-        present.append(name)
-        _check(members[name], item, _join(path, str(key)), errors)
-    for wire in required:
-        if value.get(wire) is None:
-            errors.append(FieldError(_join(path, wire), "Member must not be null"))
-    if shape.metadata.get("union") and len(present) != 1:
-        options = ", ".join(sorted(by_wire))
-        errors.append(
-            FieldError(
-                where, f"Member must have exactly one of [{options}] set; {len(present)} were set"
+        if high is not None and number > high:
+            errors.append(
+                FieldError(_where(path), f"Member must have value less than or equal to {high}")
             )
-        )
+
+    return check
 
 
-def _check_string(shape: Any, value: object, where: str, errors: list[FieldError]) -> None:
-    if not isinstance(value, str):
-        errors.append(FieldError(where, "Member must be a string"))
-        return
-    enum: list[str] = list(shape.enum)
-    if enum and value not in enum:
-        errors.append(FieldError(where, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
-        return
-    before = len(errors)
-    _check_size(shape, len(value), where, errors, "length")
-    pattern = shape.metadata.get("pattern")
-    if pattern and len(errors) == before and _pattern(pattern).search(value) is None:
-        errors.append(
-            FieldError(where, f"Member must satisfy regular expression pattern: {pattern}")
-        )
+def _size_check(shape: Any, what: str) -> Callable[[int, str, list[FieldError]], None]:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
+    def check(size: int, where: str, errors: list[FieldError]) -> None:
+        if low is not None and size < low:
+            errors.append(
+                FieldError(where, f"Member must have {what} greater than or equal to {low}")
+            )
+        if high is not None and size > high:
+            errors.append(
+                FieldError(where, f"Member must have {what} less than or equal to {high}")
+            )
 
-def _check_size(shape: Any, size: int, where: str, errors: list[FieldError], what: str) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if low is not None and size < low:
-        errors.append(FieldError(where, f"Member must have {what} greater than or equal to {low}"))
-    if high is not None and size > high:
-        errors.append(FieldError(where, f"Member must have {what} less than or equal to {high}"))
-
-
-def _check_range(shape: Any, number: float, where: str, errors: list[FieldError]) -> None:
-    low = shape.metadata.get("min")
-    high = shape.metadata.get("max")
-    if low is not None and number < low:
-        errors.append(FieldError(where, f"Member must have value greater than or equal to {low}"))
-    if high is not None and number > high:
-        errors.append(FieldError(where, f"Member must have value less than or equal to {high}"))
+    return check

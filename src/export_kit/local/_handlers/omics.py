@@ -106,12 +106,12 @@ def get_read_set_export_job(state: State, params: dict[str, Any]) -> dict[str, A
     current = job.phase_at(now)
     out = _detail(job, now, phase=current)
     phase = current[0]
-    failed = set(job.extra.get("failed_items", []))
+    failed = set(job.extra.get("failed_items", [])) if phase == "partial" else set[str]()
     read_sets: list[dict[str, Any]] = []
     for source in job.params["sources"]:
         rid = source["readSetId"]
         item: dict[str, Any] = {"id": rid, "status": _ITEM_STATUS[phase]}
-        if phase == "partial" and rid in failed:
+        if rid in failed:
             item["status"] = "FAILED"
             item["statusMessage"] = "Read set export failed."
         read_sets.append(item)
