@@ -26,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.utils import parse_timestamp
 
-from ._config import client_config
+from ._config import client_config, read_data_as_plain_dicts
 from ._dispatch import (
     api_kwargs,
     configuration_error,
@@ -375,6 +375,7 @@ def _own_session(profile_name: str | None) -> AioSession:
     used exactly as configured.
     """
     session = AioSession(profile=profile_name) if profile_name is not None else get_session()
+    read_data_as_plain_dicts(session)  # cheaper to load and to keep (``_config``)
     factory: Any = session.get_component("response_parser_factory")
     factory.set_parser_defaults(timestamp_parser=_parse_timestamp)
     return session
