@@ -117,7 +117,9 @@ class Shape(BaseModel):
         # time to build the five model modules.  Reading each module's source once is cheap.
         super().__pydantic_init_subclass__(**kwargs)
         undocumented = [
-            (name, info) for name, info in cls.__pydantic_fields__.items() if info.description is None
+            (name, info)
+            for name, info in cls.__pydantic_fields__.items()
+            if info.description is None
         ]
         if not undocumented:  # no fields (this module's bases): no source to read
             return
