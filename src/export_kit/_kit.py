@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from botocore.useragent import UserAgentString
 from botocore.utils import parse_timestamp
 
-from ._config import client_config
+from ._config import client_config, read_data_as_plain_dicts
 from ._dispatch import (
     api_kwargs,
     configuration_error,
@@ -371,12 +371,15 @@ class ExportKit:
 
 
 def _own_session(profile_name: str | None) -> AioSession:
-    """The session a kit creates when the caller passed none, cheaper per call.
+    """The session a kit creates when the caller passed none, cheaper to start and per call.
 
-    Only this session gets :func:`_parse_timestamp` and :class:`_RememberedUserAgent`; a
-    session the caller passes in is used exactly as configured.
+    Only this session reads botocore's data files as plain dicts
+    (:func:`read_data_as_plain_dicts`) and gets :func:`_parse_timestamp` and
+    :class:`_RememberedUserAgent`; a session the caller passes in is used exactly as
+    configured.
     """
     session = AioSession(profile=profile_name) if profile_name is not None else get_session()
+    read_data_as_plain_dicts(session)  # cheaper to load and to keep (``_config``)
     factory: Any = session.get_component("response_parser_factory")
     factory.set_parser_defaults(timestamp_parser=_parse_timestamp)
     # botocore's own component for this (``Session._register_user_agent_creator``).

@@ -116,9 +116,16 @@ class Shape(BaseModel):
         # walks the call stack and scans sys.modules for every class: about 60 % of the
         # time to build the five model modules.  Reading each module's source once is cheap.
         super().__pydantic_init_subclass__(**kwargs)
+        undocumented = [
+            (name, info)
+            for name, info in cls.__pydantic_fields__.items()
+            if info.description is None
+        ]
+        if not undocumented:  # no fields (this module's bases): no source to read
+            return
         docs = _field_docstrings(cls.__module__).get(cls.__qualname__, {})
-        for name, info in cls.__pydantic_fields__.items():
-            if info.description is None and name in docs:
+        for name, info in undocumented:
+            if name in docs:
                 info.description = docs[name]
 
 
@@ -382,6 +389,17 @@ class OperationRequest(RequestShape, Generic[ResponseT]):
     """The input of one operation; its type parameter is the operation's response."""
 
     operation: ClassVar[OperationInfo]
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: object) -> type[Self]:
+            # The type parameters are for type checkers; at run time the response class is
+            # ``operation.response``.  pydantic's own ``__class_getitem__`` would make a
+            # class per parametrization (``OperationRequest[GetExportResponse]``, a base of
+            # each generated request) and build the generic class's schema to do so: work
+            # at import, and the first schema build loads pydantic's plugins
+            # (benchmarks/RESULTS.md, section 6).
+            return cls
 
 
 SentT = TypeVar("SentT", bound=ResponseShape)

@@ -12,6 +12,7 @@ docs/cli.md documents the same.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import logging
@@ -20,16 +21,14 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
-
-import anyio
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import ExportKitError, RequestValidationError, ServiceError
 from .models import SERVICES
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["main"]
 
@@ -70,9 +69,13 @@ def _seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .local._serve import add_arguments as add_serve_arguments
+def build_parser(*, serve: bool = True) -> argparse.ArgumentParser:
+    """The whole command line.  ``serve=False`` leaves ``serve``'s own options out.
 
+    They come from the emulator's module, which loads the whole emulator; ``main`` asks
+    for them only when ``serve`` is on the command line, so other commands do not pay
+    for it (the top-level help and usage lines are the same either way).
+    """
     parser = _Parser(prog="export-kit", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"export-kit {__version__}")
     parser.add_argument("--endpoint-url", help="service endpoint (e.g. an `export-kit serve`)")
@@ -86,8 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-dir", type=Path, default=Path("export-kit-data"))
     demo.add_argument("--timeout", type=_seconds, default=120.0, help="overall seconds (120)")
 
-    serve = commands.add_parser("serve", help="run the local emulator in the foreground")
-    add_serve_arguments(serve)
+    serve_parser = commands.add_parser("serve", help="run the local emulator in the foreground")
+    if serve:
+        from .local._serve import add_arguments as add_serve_arguments
+
+        add_serve_arguments(serve_parser)
 
     start = commands.add_parser("start", help="start an export job; prints its token")
     start.add_argument("service", choices=SERVICES)
@@ -124,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(name).addHandler(logging.NullHandler())
     args: argparse.Namespace | None = None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(serve="serve" in argv).parse_args(argv)
         if args.command == "serve":
             from .local._serve import run
 
@@ -133,7 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(args)
         if args.command == "demo":
             _check_writable(args.data_dir)
-        return anyio.run(_dispatch, args, Console(stderr=False))
+        # asyncio's own runner: anyio.run would import anyio's asyncio backend (20-30 ms)
+        # for commands that never use it; the ones that do (wait, demo) load it then.
+        return asyncio.run(_dispatch(args))
     except KeyboardInterrupt:
         _report(_interrupted(args), as_json=as_json)
         return 130
@@ -221,12 +229,27 @@ def _report(problems: list[_Problem], *, as_json: bool, usage: str | None = None
     sys.stderr.flush()
 
 
-async def _dispatch(args: argparse.Namespace, console: Console) -> int:
+def _console(*, stderr: bool = False) -> Console:
+    """A rich console, imported only by the commands that print through one (text output,
+    ``wait``'s progress, ``demo``): ``--json`` output is plain ``json``."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _print_json(data: object) -> None:
+    """``--json`` output: what rich's ``print_json`` wrote (two-space indent, no ASCII
+    escapes), without loading rich, and never coloured."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from ._demo import run_demo
 
         return await run_demo(
-            console,
+            _console(),
             job_duration=args.job_duration,
             data_dir=args.data_dir.resolve(),
             timeout=args.timeout,
@@ -236,13 +259,13 @@ async def _dispatch(args: argparse.Namespace, console: Console) -> int:
     async with ExportKit(
         region_name=args.region, endpoint_url=args.endpoint_url, profile_name=args.profile
     ) as kit:
-        command: Callable[[Any, argparse.Namespace, Console], Awaitable[int]] = {
+        command: Callable[[Any, argparse.Namespace], Awaitable[int]] = {
             "start": _start,
             "status": _status,
             "wait": _wait,
             "list": _list,
         }[args.command]
-        return await command(kit, args, console)
+        return await command(kit, args)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -266,14 +289,14 @@ def _read_input(source: str) -> dict[str, Any]:
     return data  # pyright: ignore[reportUnknownVariableType]
 
 
-async def _start(kit: Any, args: argparse.Namespace, console: Console) -> int:
+async def _start(kit: Any, args: argparse.Namespace) -> int:
     from .services import spec_for
 
     # Input files use wire (camelCase) or snake_case names; only the request model takes
     # both (facade keyword arguments are snake_case only).
     request = spec_for(args.service).start_request.model_validate(_read_input(args.input))
     job = await kit.start(request)
-    _print_jobs(console, [job], as_json=args.json, tokens=True)
+    _print_jobs([job], as_json=args.json, tokens=True)
     return 0
 
 
@@ -296,7 +319,7 @@ def _shown(token: str) -> str:
     return token if len(token) <= 24 else token[:21] + "…"
 
 
-async def _status(kit: Any, args: argparse.Namespace, console: Console) -> int:
+async def _status(kit: Any, args: argparse.Namespace) -> int:
     jobs = _resume_all(kit, args.tokens)
     failed = 0
     for job in jobs:
@@ -305,11 +328,13 @@ async def _status(kit: Any, args: argparse.Namespace, console: Console) -> int:
         except ServiceError as exc:
             job.last_error = exc
             failed += 1
-    _print_jobs(console, jobs, as_json=args.json)
+    _print_jobs(jobs, as_json=args.json)
     return 1 if failed else 0
 
 
-async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
+async def _wait(kit: Any, args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from .waiting import PollPolicy
 
     jobs = _resume_all(kit, args.tokens)
@@ -330,7 +355,7 @@ async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
         BarColumn(),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=_console(stderr=True),
         disable=args.json,
         transient=False,
     )
@@ -345,14 +370,14 @@ async def _wait(kit: Any, args: argparse.Namespace, console: Console) -> int:
 
     with progress:
         outcomes = await kit.wait_all(jobs, timeout=args.timeout, poll=poll, on_update=update)
-    _print_jobs(console, [o.job for o in outcomes], as_json=args.json)
+    _print_jobs([o.job for o in outcomes], as_json=args.json)
     failed = [outcome.error for outcome in outcomes if outcome.error is not None]
     if failed:  # the jobs' rows say it too (``error``); stderr keeps one line per failure
         _report([("", [str(error)], {}) for error in failed], as_json=False)
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
+async def _list(kit: Any, args: argparse.Namespace) -> int:
     from pydantic.alias_generators import to_snake
 
     from .services import spec_for
@@ -389,14 +414,16 @@ async def _list(kit: Any, args: argparse.Namespace, console: Console) -> int:
         if args.max_items is not None and len(rows) >= args.max_items:
             break
     if args.json:
-        console.print_json(json.dumps(rows))
+        _print_json(rows)
         return 0
+    from rich.table import Table
+
     table = Table(title=f"{args.service} export jobs ({len(rows)})")
     for column in ("job id", "status", "native status"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["id"], row["status"], row["native_status"])
-    console.print(table)
+    _console().print(table)
     return 0
 
 
@@ -404,28 +431,27 @@ def _all_scope_options() -> set[str]:
     return {option for _, options in _LISTS.values() for option in options}
 
 
-def _print_jobs(
-    console: Console, jobs: Sequence[Any], *, as_json: bool, tokens: bool = False
-) -> None:
+def _print_jobs(jobs: Sequence[Any], *, as_json: bool, tokens: bool = False) -> None:
     if as_json:
-        console.print_json(
-            json.dumps(
-                [
-                    {
-                        "service": job.service,
-                        "id": job.id,
-                        "scope": dict(job.scope),
-                        "status": job.status.value,
-                        "native_status": job.native_status,
-                        "failure_reason": job.failure_reason,
-                        "error": str(job.last_error) if job.last_error else None,
-                        "token": job.token(),
-                    }
-                    for job in jobs
-                ]
-            )
+        _print_json(
+            [
+                {
+                    "service": job.service,
+                    "id": job.id,
+                    "scope": dict(job.scope),
+                    "status": job.status.value,
+                    "native_status": job.native_status,
+                    "failure_reason": job.failure_reason,
+                    "error": str(job.last_error) if job.last_error else None,
+                    "token": job.token(),
+                }
+                for job in jobs
+            ]
         )
         return
+    from rich.table import Table
+
+    console = _console()
     table = Table()
     for column in ("service", "job id", "status", "native status", "failure reason"):
         table.add_column(column, overflow="fold")

@@ -18,7 +18,7 @@ omics          30 s         120 s        botocore's ReadSetExportJobCompleted: e
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from export_kit._shapes import OperationRequest
 from export_kit.models import SERVICES as _NAMES
@@ -26,6 +26,15 @@ from export_kit.models import SERVICES as _NAMES
 from ._base import Observation, ServiceSpec, Started
 
 __all__ = ["SERVICES", "Observation", "ServiceSpec", "Started", "spec_for", "spec_for_request"]
+
+if TYPE_CHECKING:
+    #: Every service with export jobs, by botocore service name: one ``SPEC`` per module
+    #: ``services/<name>.py``, for each name of ``export_kit.models.SERVICES`` (the one list).
+    #: Reading it loads all five (and their models); ``spec_for`` loads one.
+    SERVICES: dict[str, ServiceSpec]
+
+#: The specs loaded so far: a process that resumes an omics job loads only omics' models.
+_LOADED: dict[str, ServiceSpec] = {}
 
 
 def _load(name: str) -> ServiceSpec:
@@ -35,29 +44,32 @@ def _load(name: str) -> ServiceSpec:
     return spec
 
 
-#: Every service with export jobs, by botocore service name: one ``SPEC`` per module
-#: ``services/<name>.py``, for each name of ``export_kit.models.SERVICES`` (the one list).
-SERVICES: dict[str, ServiceSpec] = {name: _load(name) for name in _NAMES}
+def __getattr__(name: str) -> Any:
+    if name == "SERVICES":
+        return {service: spec_for(service) for service in _NAMES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def spec_for(service: str) -> ServiceSpec:
-    """The job semantics of ``service`` (a botocore service name)."""
-    try:
-        return SERVICES[service]
-    except KeyError:
-        known = ", ".join(sorted(SERVICES))
-        raise ValueError(
-            f"no export jobs for service {service!r}; expected one of {known}"
-        ) from None
+    """The job semantics of ``service`` (a botocore service name), loaded on first use."""
+    found = _LOADED.get(service)
+    if found is not None:
+        return found
+    if service not in _NAMES:
+        known = ", ".join(sorted(_NAMES))
+        raise ValueError(f"no export jobs for service {service!r}; expected one of {known}")
+    found = _LOADED[service] = _load(service)
+    return found
 
 
 def spec_for_request(request: OperationRequest[Any]) -> ServiceSpec:
     """The service whose start/create operation ``request`` is."""
-    for spec in SERVICES.values():
+    info = getattr(type(request), "operation", None)
+    service = getattr(info, "service", None)
+    if service in _NAMES:
+        spec = spec_for(service)
         if isinstance(request, spec.start_request):
             return spec
     name = type(request).__name__
-    raise TypeError(
-        f"{name} does not start an export job; expected one of "
-        + ", ".join(spec.start_request.__name__ for spec in SERVICES.values())
-    )
+    starts = (spec_for(service).start_request.__name__ for service in _NAMES)
+    raise TypeError(f"{name} does not start an export job; expected one of " + ", ".join(starts))
