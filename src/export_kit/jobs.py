@@ -185,17 +185,35 @@ class ExportJob(Generic[DescriptionT]):
             credentials, configuration, NotFound after the grace period) or transport
             failures for longer than ``poll.transport_patience``.
         """
-        async with contextlib.aclosing(
-            _rounds(self._waits(), [self], timeout=timeout, poll=poll)
-        ) as rounds:
-            async for found in rounds:
-                if found.changed:
+        # The poller's waiter API without ``_rounds``: while it sleeps, an independent wait
+        # holds this frame, one of the poller's and one future (benchmarks/RESULTS.md, 4b).
+        poller = self._waits()
+        waiter = poller.join(
+            (self,), timeout=timeout, poll=poll, fresh=(self,) if self._fresh else ()
+        )
+        try:
+            while waiter.waiting:
+                found = await poller.next(waiter)
+                last = (self.status, self.native_status)
+                for _, outcome in found.results:
+                    self._learn(outcome)
+                if found.results and (self.status, self.native_status) != last:
                     await _notify(on_update, self)
                 if found.finished:
                     return self._outcome()
                 if found.timed_out:
                     raise _timed_out(self, timeout)
+        finally:
+            poller.leave(waiter)
         raise AssertionError("unreachable: a wait ends only when its job is done")
+
+    def _learn(self, outcome: Observation | BaseException) -> None:
+        """Apply one thing the poller saw of this job: an observation or a polling error."""
+        if isinstance(outcome, Observation):
+            self._observe(outcome)
+            self._fresh = False  # seen: NotFound no longer means "not visible yet"
+        elif isinstance(outcome, ExportKitError):
+            self.last_error = outcome
 
     def _outcome(self) -> Self:
         if not self.status.is_terminal and self.last_error is not None:
@@ -310,13 +328,7 @@ async def _rounds(
     ) as rounds:
         async for found in rounds:
             for ref, outcome in found.results:
-                job = seen[id(ref)][1]
-                if isinstance(outcome, Observation):
-                    job._observe(outcome)  # pyright: ignore[reportPrivateUsage]
-                    # Seen: NotFound no longer means "not visible yet".
-                    job._fresh = False  # pyright: ignore[reportPrivateUsage]
-                elif isinstance(outcome, ExportKitError):
-                    job.last_error = outcome
+                seen[id(ref)][1]._learn(outcome)  # pyright: ignore[reportPrivateUsage]
             changed: list[object] = []
             for ref, _ in found.results:
                 position, job, last = seen[id(ref)]
