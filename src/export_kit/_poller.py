@@ -195,27 +195,44 @@ class Poller:
         Raises the polling bug (not an ``ExportKitError``) the round hit, and
         ``RuntimeError`` if the kit was closed meanwhile.
         """
+        while (turn := self.turn(waiter)) is not None:
+            await turn
+        return self.take(waiter)
+
+    def turn(self, waiter: Waiter) -> Awaitable[object] | None:
+        """``None`` once ``waiter`` has news (``take`` it); otherwise what to await before
+        asking again: a turn at driving the rounds when nobody drives, else its sleep
+        itself (an asyncio future; trio's ``wait_task_rescheduled``).
+
+        ``job.wait()`` awaits that directly, so a sleeping independent wait holds no
+        coroutine of the poller and allocates one future a round.  Cancelling the task ends
+        the sleep at once; ``leave`` then forgets the waiter.
+        """
+        if waiter.has_news:
+            return None
         lane = waiter.lane
-        while not waiter.inbox:
-            if lane.driver is None:
-                lane.driver = waiter
-                try:
-                    await lane.drive(waiter, self.sender)
-                finally:
-                    lane.driver = None
-                    lane.sleeping = None
-                    lane.fill_vacancy()
-            else:
-                sleep = lane.park(waiter)
-                if sleep is not None:
-                    try:
-                        await sleep  # the future itself: no frame of ours per sleeping waiter
-                    finally:
-                        lane.unpark(waiter)
-        found, waiter.inbox = waiter.inbox, None
-        assert found is not None
-        if found.error is not None:
-            raise found.error
+        if lane.driver is None:
+            return lane.take_the_seat(waiter, self.sender)
+        return lane.park(waiter)
+
+    def take(self, waiter: Waiter) -> Round:
+        """What ``waiter`` learnt since it last looked (its inbox is emptied).
+
+        Raises the polling bug (not an ``ExportKitError``) the round hit, and
+        ``RuntimeError`` if the kit was closed meanwhile.
+        """
+        found = Round(
+            list(zip(waiter.refs, waiter.outcomes, strict=True)),
+            waiter.finished,
+            waiter.timed_out,
+            waiter.error,
+        )
+        waiter.refs.clear()
+        waiter.outcomes.clear()
+        waiter.finished = waiter.timed_out = ()
+        if waiter.error is not None:
+            waiter.error = None
+            raise found.error  # type: ignore[misc]
         return found
 
     def leave(self, waiter: Waiter) -> None:
@@ -245,29 +262,56 @@ class Waiter:
     scope or task of its own: its deadline lives in its schedules and the driver keeps it.
     """
 
-    __slots__ = ("deadline", "inbox", "lane", "parked", "pending", "schedules")
+    __slots__ = (
+        "deadline",
+        "error",
+        "finished",
+        "lane",
+        "outcomes",
+        "parked",
+        "pending",
+        "refs",
+        "schedules",
+        "timed_out",
+    )
 
     def __init__(self, lane: _Lane, deadline: float | None) -> None:
         self.lane = lane
         self.deadline = deadline
         self.schedules: list[_Schedule] = []
-        #: What it learnt since it last looked (``None``: nothing yet).
-        self.inbox: Round | None = None
+        # The inbox (what ``Poller.take`` turns into a ``Round``): kept in the waiter and
+        # emptied in place, so a round allocates nothing here that outlives it.
+        self.refs: list[JobRef] = []
+        self.outcomes: list[Outcome] = []
+        self.finished: Sequence[JobRef] = ()
+        self.timed_out: Sequence[JobRef] = ()
+        self.error: BaseException | None = None
         #: While it sleeps: the future it awaits (asyncio) or its task (trio).
         self.parked: Any = None
         #: How many of its jobs are neither finished nor timed out.
         self.pending = 0
 
     @property
+    def has_news(self) -> bool:
+        return bool(self.refs or self.finished or self.timed_out or self.error is not None)
+
+    @property
     def waiting(self) -> bool:
         """Whether the waiter has jobs left or news not yet taken."""
-        return bool(self.pending or self.inbox)
+        return bool(self.pending) or self.has_news
 
-    def news(self) -> Round:
-        """The inbox, made on the first news since the waiter last looked."""
-        if self.inbox is None:
-            self.inbox = Round()
-        return self.inbox
+    def hear(self, jobs: Iterable[JobRef], outcome: Outcome) -> None:
+        for job in jobs:
+            self.refs.append(job)
+            self.outcomes.append(outcome)
+
+    def end(self, jobs: Sequence[JobRef], *, timed_out: bool = False) -> None:
+        """``jobs`` are done for this waiter: finished, or given up at the deadline."""
+        if timed_out:
+            self.timed_out = [*self.timed_out, *jobs]
+        else:
+            self.finished = [*self.finished, *jobs]
+        self.pending -= len(jobs)
 
     def abort(self, _raise_cancel: object) -> object:
         """trio: the sleeping task is cancelled; nothing may reschedule it any more."""
@@ -362,6 +406,8 @@ class _Lane:
         #: in flight.  ``deadlines`` counts the live entries.
         self.by_deadline: list[tuple[float, int, Waiter]] = []
         self.deadlines = 0
+        #: The sleep of the guard of the round in flight (``_guard_deadlines``).
+        self.guard: anyio.CancelScope | None = None
         #: Registrations so far (the driver waits for them to settle before a round).
         self.registrations = 0
         #: Resolved policies by the ids of the policies they came from (kept alive here).
@@ -421,6 +467,8 @@ class _Lane:
         self.registrations += 1
         if self.sleeping is not None and by_group:
             self.sleeping.cancel()  # the driver recomputes its sleep: a new job is due now
+        if self.guard is not None and waiter.deadline is not None:
+            self.guard.cancel()  # a round is in flight: its guard looks at the new deadline
         return waiter
 
     def _policy(
@@ -477,26 +525,39 @@ class _Lane:
             self.sleeping = None
             self.by_deadline = []
             self.deadlines = 0
+            self.guard = None
 
     def close(self) -> None:
         error = RuntimeError(
             "the ExportKit was closed while waiting; resume the job by its token in a new kit"
         )
         for waiter in list(self.waiters):
-            waiter.news().error = error
+            waiter.error = error
             self.wake(waiter)
         if self.sleeping is not None:
             self.sleeping.cancel()
 
     # -- taking turns -----------------------------------------------------------------------
 
+    async def take_the_seat(self, me: Waiter, sender: Sender) -> None:
+        """Drive rounds until ``me`` has news, then hand the seat to a sleeping waiter."""
+        if self.driver is not None:
+            return
+        self.driver = me
+        try:
+            await self.drive(me, sender)
+        finally:
+            self.driver = None
+            self.sleeping = None
+            self.fill_vacancy()
+
     def park(self, waiter: Waiter) -> Awaitable[object] | None:
         """What ``waiter`` awaits to sleep until it gets news or is asked to drive (``wake``);
-        ``unpark`` after it, in a ``finally``.  ``None``: it timed out instead.
+        ``None``: it timed out instead.
 
         Under asyncio one bare future; under trio the task itself is rescheduled.
         Cancelling the task ends the sleep at once (the future is cancelled / ``abort``
-        runs) and ``wake`` then leaves it alone.
+        runs); ``wake`` then leaves it alone and ``unregister`` forgets it.
         """
         if self._overdue(waiter, self.clock.now()):
             self._time_out(waiter)
@@ -510,28 +571,29 @@ class _Lane:
         waiter.parked = trio_lowlevel.current_task()
         return cast("Awaitable[object]", trio_lowlevel.wait_task_rescheduled(waiter.abort))
 
-    def unpark(self, waiter: Waiter) -> None:
-        waiter.parked = None
+    def wake(self, waiter: Waiter) -> bool:
+        """End ``waiter``'s sleep if it sleeps (news, or the driver's seat is free);
+        whether it did (not when its task was cancelled meanwhile)."""
         self.idle.pop(waiter, None)
-
-    def wake(self, waiter: Waiter) -> None:
-        """End ``waiter``'s sleep if it sleeps (news, or the driver's seat is free)."""
         parked = waiter.parked
         if parked is None:
-            return
+            return False
         waiter.parked = None
-        if self.asyncio_loop is not None:
-            if not parked.done():
-                parked.set_result(None)
-        else:
+        if self.asyncio_loop is None:
             sys.modules["trio"].lowlevel.reschedule(parked)
+        elif parked.done():  # cancelled
+            return False
+        else:
+            parked.set_result(None)
+        return True
 
     def fill_vacancy(self) -> None:
-        """With nobody driving, ask one idle waiter to take the seat (the last to sleep:
-        ``popitem`` stays O(1) however many waiters came and went)."""
-        if self.driver is None and self.idle:
+        """With nobody driving, ask one sleeping waiter to take the seat (the last to
+        sleep: ``popitem`` stays O(1) however many waiters came and went)."""
+        while self.driver is None and self.idle:
             nxt, _ = self.idle.popitem()
-            self.wake(nxt)
+            if self.wake(nxt):
+                return
 
     def _overdue(self, waiter: Waiter, now: float) -> bool:
         """On the real clock, whether a round stuck in flight held ``waiter`` past its
@@ -549,41 +611,45 @@ class _Lane:
         for schedule in list(waiter.schedules):
             if schedule.active:
                 for jobs in schedule.jobs.values():
-                    inbox = waiter.news()
-                    inbox.timed_out = [*inbox.timed_out, *jobs]
-                    waiter.pending -= len(jobs)
+                    waiter.end(jobs, timed_out=True)
                 schedule.jobs = {}
                 self._drop(schedule)
 
-    async def _time_out_stragglers(self, me: Waiter) -> None:
+    async def _guard_deadlines(self, me: Waiter) -> None:
         """While a round is in flight on the real clock: time out every other waiter whose
         deadline passed ``_DEADLINE_SLACK`` ago, as it happens (one task a round and a heap
-        of deadlines, not a cancel scope per waiter)."""
-        heap = self.by_deadline
-        while heap:
-            deadline, _, waiter = heap[0]
-            if waiter not in self.waiters or not waiter.pending:
-                heapq.heappop(heap)  # gone or done: its deadline no longer matters
-                continue
-            now = self.clock.now()
-            if waiter is not me and self._overdue(waiter, now):
-                heapq.heappop(heap)
-                self._time_out(waiter)
-                self.wake(waiter)
-                continue
-            if waiter is me:  # the driver's own deadline bounds the round (``_budget``)
-                return
-            await anyio.sleep(deadline + _DEADLINE_SLACK - now)
+        of deadlines, not a cancel scope per waiter).  A waiter with a deadline that joins
+        meanwhile interrupts the guard's sleep (``register``)."""
+        while True:
+            due: float | None = None
+            while self.by_deadline:
+                deadline, _, waiter = self.by_deadline[0]
+                if waiter not in self.waiters or not waiter.pending:
+                    heapq.heappop(self.by_deadline)  # gone or done: no longer matters
+                elif waiter is me:
+                    break  # the driver's own deadline bounds the round (``_budget``)
+                elif self._overdue(waiter, self.clock.now()):
+                    heapq.heappop(self.by_deadline)
+                    self._time_out(waiter)
+                    self.wake(waiter)
+                else:
+                    due = deadline + _DEADLINE_SLACK
+                    break
+            with anyio.CancelScope() as self.guard:
+                if due is None:
+                    await anyio.sleep_forever()
+                else:
+                    await anyio.sleep(due - self.clock.now())
 
     # -- driving ------------------------------------------------------------------------------
 
     async def drive(self, me: Waiter, sender: Sender) -> None:
         """Run rounds until ``me`` has news: sleep, poll what is due, deliver."""
         await self._settle()
-        while not me.inbox:
+        while not me.has_news:
             at = self._next_round_at()
             if at is None:  # cannot happen while ``me`` has jobs; never spin if it does
-                me.news().error = RuntimeError("export_kit poller lost track of a wait")
+                me.error = RuntimeError("export_kit poller lost track of a wait")
                 return
             now = self.clock.now()
             if at > now + _EPSILON:
@@ -674,14 +740,17 @@ class _Lane:
             plan.found = {by_object[id(job)]: outcome for job, outcome in found}
 
         with anyio.move_on_after(budget):
-            async with anyio.create_task_group() as guard:
-                if self.by_deadline:
-                    guard.start_soon(self._time_out_stragglers, me)
-                async with anyio.create_task_group() as tg:
-                    for plan in plans:
-                        if plan.jobs:
-                            tg.start_soon(one, plan)
-                guard.cancel_scope.cancel()
+            try:
+                async with anyio.create_task_group() as guard:
+                    if isinstance(self.clock, AnyioClock):
+                        guard.start_soon(self._guard_deadlines, me)
+                    async with anyio.create_task_group() as tg:
+                        for plan in plans:
+                            if plan.jobs:
+                                tg.start_soon(one, plan)
+                    guard.cancel_scope.cancel()
+            finally:
+                self.guard = None
 
     def _apply(self, plan: _Plan, now: float) -> None:
         """Apply step: hand each waiter what was seen of its jobs, then schedule the next."""
@@ -703,15 +772,13 @@ class _Lane:
                 elif schedule in served:
                     done = schedule.ends_on(key, outcome, now)
                     if not isinstance(outcome, ExportKitError):
-                        waiter.news().error = outcome
+                        waiter.error = outcome
                 else:
                     continue
                 news = True
-                inbox = waiter.news()
-                inbox.results += [(job, outcome) for job in jobs]
+                waiter.hear(jobs, outcome)
                 if done:
-                    inbox.finished = [*inbox.finished, *jobs]
-                    waiter.pending -= len(jobs)
+                    waiter.end(jobs)
                     del schedule.jobs[key]
             if schedule in served and schedule.jobs:
                 news |= self._schedule_next(schedule, now, hint)
@@ -729,11 +796,8 @@ class _Lane:
         remaining = schedule.remaining(now)
         window = schedule.backoff.next_window(remaining)
         if window is None:
-            waiter = schedule.waiter
-            inbox = waiter.news()
             for jobs in schedule.jobs.values():
-                inbox.timed_out = [*inbox.timed_out, *jobs]
-                waiter.pending -= len(jobs)
+                schedule.waiter.end(jobs, timed_out=True)
             schedule.jobs = {}
             return True
         earliest, latest = window

@@ -186,14 +186,16 @@ class ExportJob(Generic[DescriptionT]):
             failures for longer than ``poll.transport_patience``.
         """
         # The poller's waiter API without ``_rounds``: while it sleeps, an independent wait
-        # holds this frame, one of the poller's and one future (benchmarks/RESULTS.md, 4b).
+        # holds this frame and one future (benchmarks/RESULTS.md, 4b).
         poller = self._waits()
         waiter = poller.join(
             (self,), timeout=timeout, poll=poll, fresh=(self,) if self._fresh else ()
         )
         try:
             while waiter.waiting:
-                found = await poller.next(waiter)
+                while (turn := poller.turn(waiter)) is not None:
+                    await turn
+                found = poller.take(waiter)
                 last = (self.status, self.native_status)
                 for _, outcome in found.results:
                     self._learn(outcome)
