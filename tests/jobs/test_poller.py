@@ -8,6 +8,7 @@ import math
 import random
 import types
 from collections import Counter
+from typing import cast
 
 import anyio
 import anyio.lowlevel
@@ -273,12 +274,13 @@ async def test_one_waiter_timing_out_leaves_another_on_the_same_job_waiting(
 def _chain(task: object) -> list[object]:
     """What a suspended task awaits, outermost first: its coroutines, down to the object
     its innermost one is suspended on."""
+    awaited: object
     if sniffio.current_async_library() == "asyncio":
         assert isinstance(task, asyncio.Task)
-        awaited: object = task.get_coro()
+        awaited = cast("object", task.get_coro())
     else:
         assert isinstance(task, trio.lowlevel.Task)
-        awaited = task.coro
+        awaited = cast("object", task.coro)
     chain: list[object] = []
     while awaited is not None:
         chain.append(awaited)
