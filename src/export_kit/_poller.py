@@ -1,7 +1,8 @@
 """The kit's shared poller: every wait of one ``ExportKit`` is served by batched rounds.
 
 ``job.wait()``, ``job.watch()``, ``kit.wait_all()`` and ``kit.as_completed()`` each register
-their jobs here as one *waiter* (``Poller.track``).  Each round the poller takes the jobs
+their jobs here as one *waiter* (``Poller.join``/``turn``/``take``/``leave``; ``track`` is
+the same as an async generator).  Each round the poller takes the jobs
 that are due, groups them by batch scope (``ServiceSpec.batch_key``) and serves each group
 with one list/describe-many call per page, so N tasks each awaiting ``job.wait()`` on one
 scope cost what one ``wait_all`` of N jobs costs.  A job registered by several waiters (or
@@ -20,8 +21,18 @@ Nothing runs in the background.  Rounds are driven by one of the waiting tasks t
 (the *driver*): the first waiter to find no driver becomes it, sleeps until the next round,
 polls, delivers results to every waiter, and hands over to another waiting task as soon as
 it has news of its own (or is cancelled).  So the poller runs only while someone waits,
-needs no task group of its own (asyncio and trio alike), leaves nothing behind when the last
+starts no task outside a round (asyncio and trio alike), leaves nothing behind when the last
 waiter leaves, and one waiter's cancellation or timeout only ends that waiter.
+
+A waiting task that does not drive holds little: its ``Waiter`` (slotted; the inbox is kept
+in it and emptied in place), one ``_Schedule`` per batch group, and while it sleeps one bare
+asyncio future (under trio nothing: the task is rescheduled).  ``job.wait()`` awaits that
+future itself, with no generator, event, cancel scope or task of the poller in between, so
+a round allocates nothing per waiter that outlives it but the future
+(benchmarks/RESULTS.md, section 4b).  Deadlines need no scope per waiter either: a
+schedule's final attempt is at its deadline, and while a round hangs in flight on the real
+clock one guard task (``_Lane._guard_deadlines``, a heap of deadlines) times out every
+other waiter ``_DEADLINE_SLACK`` after its deadline.
 
 Waiters are kept per clock (one *lane* per ``PollClock``), so virtual clocks in tests keep
 their exact meaning; every wait on the real clock shares one lane.
