@@ -128,6 +128,7 @@ class Result:
     rounds: list[int]
     cpu: float
     gc_cpu: float
+    gc_full: int
     heap: float
     bare: float
 
@@ -137,6 +138,7 @@ class GcTimer:
 
     def __init__(self) -> None:
         self.total = 0.0
+        self.full = 0  # collections of the oldest generation (they walk the whole heap)
         self._began = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
@@ -144,6 +146,7 @@ class GcTimer:
             self._began = time.process_time()
         else:
             self.total += time.process_time() - self._began
+            self.full += info["generation"] == 2
 
 
 @contextlib.contextmanager
@@ -235,7 +238,9 @@ async def measure(
                     tracemalloc.stop()
                 heap = (peak - base) / size
                 tasks = bare if mode == "independent" else 0.0
-                results.append(Result(size, mode, rounds, cpu, timer.total, heap, tasks))
+                results.append(
+                    Result(size, mode, rounds, cpu, timer.total, timer.full, heap, tasks)
+                )
     return results, bounds
 
 
@@ -261,10 +266,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         "| jobs | side | calls per round (max) | bound Σ⌈N_scope/page⌉ | CPU per round (ms) "
-        "| CPU per job per round (µs) | of which GC (µs) | CPU without GC per job (µs) "
+        "| CPU per job per round (µs) | of which GC (µs) | full GC runs | CPU without GC per job (µs) "
         "| heap per waited job (KB) | bare task (KB) | library share (KB) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     first: dict[str, tuple[float, float]] = {}
     for r in results:
         rounds = len(r.rounds)
@@ -277,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"| {r.size:,} | {r.mode} | {max(r.rounds)} | {bounds[r.size]} "
             f"| {per_round * 1e3:.1f} | {per_job:.1f} ({per_job / base_job:.2f}x) "
-            f"| {gc_job:.1f} | {rest:.1f} ({rest / base_rest:.2f}x) "
+            f"| {gc_job:.1f} | {r.gc_full} | {rest:.1f} ({rest / base_rest:.2f}x) "
             f"| {r.heap / 1024:.2f} | {bare} | {(r.heap - r.bare) / 1024:.2f} |"
         )
     print(

@@ -30,7 +30,7 @@ from pydantic.alias_generators import to_camel
 from typing_extensions import TypeVar
 
 from ._interfaces import ExportStatus
-from ._poller import Poller
+from ._poller import Poller, Round
 from ._shapes import OperationRequest, ResponseShape, Sender
 from .errors import ExportFailed, ExportKitError, WaitAllTimeout, WaitTimeout
 from .services import Observation, spec_for, spec_for_request
@@ -195,19 +195,26 @@ class ExportJob(Generic[DescriptionT]):
             while waiter.waiting:
                 while (turn := poller.turn(waiter)) is not None:
                     await turn
-                found = poller.take(waiter)
-                last = (self.status, self.native_status)
-                for _, outcome in found.results:
-                    self._learn(outcome)
-                if found.results and (self.status, self.native_status) != last:
+                changed, finished, timed_out = self._take(poller.take(waiter))
+                if changed:
                     await _notify(on_update, self)
-                if found.finished:
+                if finished:
                     return self._outcome()
-                if found.timed_out:
+                if timed_out:
                     raise _timed_out(self, timeout)
         finally:
             poller.leave(waiter)
         raise AssertionError("unreachable: a wait ends only when its job is done")
+
+    def _take(self, found: Round) -> tuple[bool, bool, bool]:
+        """Apply what one waiter of this job learnt: whether the status changed, whether
+        the job is done, whether it timed out.  (Nothing of ``found`` stays referenced while
+        the wait sleeps: a round leaves only the future behind.)"""
+        last = (self.status, self.native_status)
+        for _, outcome in found.results:
+            self._learn(outcome)
+        changed = bool(found.results) and (self.status, self.native_status) != last
+        return changed, bool(found.finished), bool(found.timed_out)
 
     def _learn(self, outcome: Observation | BaseException) -> None:
         """Apply one thing the poller saw of this job: an observation or a polling error."""
