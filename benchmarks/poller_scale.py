@@ -11,8 +11,11 @@ virtual time (``PollPolicy(min_delay=1, max_delay=1)``, timeout 5 s: six rounds)
 
 Reported per N and side: requests per round against the bound (the sum over scopes of
 ⌈N_scope / page⌉), client CPU per round (``time.process_time``, the emulator's CPU is in the
-other process) and per job, and the Python heap the wait adds per job (``tracemalloc``
-peak over the wait, measured in a separate pass so tracing does not skew the CPU figures).
+other process) and per job, the part of it spent in Python's cyclic garbage collector
+(``gc.callbacks``), and the Python heap the wait adds per job (``tracemalloc`` peak over the
+wait, measured in a separate pass so tracing does not skew the CPU figures).  For the
+independent side the heap is also given minus a bare task that only awaits an event,
+measured at the same N in the same process: the library's share per waited job.
 
 Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--freeze-gc] [--quick]``.
 """
@@ -27,6 +30,7 @@ import random
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -123,20 +127,44 @@ class Result:
     mode: str
     rounds: list[int]
     cpu: float
+    gc_cpu: float
+    gc_full: int
     heap: float
+    bare: float
 
 
-async def wait(
-    kit: CountingKit, jobs: list[ExportJob], mode: str, *, freeze_gc: bool = False
-) -> list[int]:
-    if freeze_gc:  # what exists before the wait (the jobs...) out of the collector's reach
+class GcTimer:
+    """CPU seconds spent in the cyclic garbage collector (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.full = 0  # collections of the oldest generation (they walk the whole heap)
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+        else:
+            self.total += time.process_time() - self._began
+            self.full += info["generation"] == 2
+
+
+@contextlib.contextmanager
+def frozen(freeze_gc: bool) -> Generator[None]:
+    """With ``freeze_gc``: what exists before the wait (the jobs, the kit...) out of the
+    collector's reach (``gc.freeze``; the collection before it is not timed)."""
+    if freeze_gc:
         gc.collect()
         gc.freeze()
     try:
-        return await _wait(kit, jobs, mode)
+        yield
     finally:
         if freeze_gc:
             gc.unfreeze()
+
+
+async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
+    return await _wait(kit, jobs, mode)
 
 
 async def _wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
@@ -167,10 +195,12 @@ async def bare_task_heap(count: int) -> float:
 
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
+    used = 0
     async with anyio.create_task_group() as tg:
         for _ in range(count):
             tg.start_soon(one)
-        await anyio.sleep(0.1)
+        for _ in range(3):
+            await anyio.lowlevel.checkpoint()  # every task started and waiting
         used = tracemalloc.get_traced_memory()[0] - base
         event.set()
     tracemalloc.stop()
@@ -190,17 +220,27 @@ async def measure(
     ) as kit:
         for size in sizes:
             jobs, bounds[size] = await start_jobs(kit, size)
+            bare = await bare_task_heap(size)
             for mode in ("wait_all", "independent"):
                 await wait(kit, jobs, mode)  # warm: caches, connections
-                began = time.process_time()
-                rounds = await wait(kit, jobs, mode, freeze_gc=freeze_gc)
-                cpu = time.process_time() - began
-                tracemalloc.start()
-                base = tracemalloc.get_traced_memory()[0]
-                await wait(kit, jobs, mode, freeze_gc=freeze_gc)
-                peak = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
-                results.append(Result(size, mode, rounds, cpu, (peak - base) / size))
+                timer = GcTimer()
+                with frozen(freeze_gc):
+                    gc.callbacks.append(timer)
+                    began = time.process_time()
+                    rounds = await wait(kit, jobs, mode)
+                    cpu = time.process_time() - began
+                    gc.callbacks.remove(timer)
+                with frozen(freeze_gc):
+                    tracemalloc.start()
+                    base = tracemalloc.get_traced_memory()[0]
+                    await wait(kit, jobs, mode)
+                    peak = tracemalloc.get_traced_memory()[1]
+                    tracemalloc.stop()
+                heap = (peak - base) / size
+                tasks = bare if mode == "independent" else 0.0
+                results.append(
+                    Result(size, mode, rounds, cpu, timer.total, timer.full, heap, tasks)
+                )
     return results, bounds
 
 
@@ -219,33 +259,35 @@ def main(argv: list[str] | None = None) -> None:
         args.sizes = [50, 100]
     with child_emulator(clock="manual") as endpoint:
         results, bounds = anyio.run(measure, endpoint, args.sizes, args.freeze_gc)
-    bare = anyio.run(bare_task_heap, max(args.sizes))
     print(f"machine: {machine()}")
     print(
         "jobs across 5 services x 2 scopes, all pending; 6 rounds on virtual time; "
-        "emulator in a child process"
+        f"emulator in a child process; GC {'frozen before each wait' if args.freeze_gc else 'as is'}"
     )
     print(
         "| jobs | side | calls per round (max) | bound Σ⌈N_scope/page⌉ | CPU per round (ms) "
-        "| CPU per job per round (µs) | heap per waited job (KB) |"
+        "| CPU per job per round (µs) | of which GC (µs) | full GC runs | CPU without GC per job (µs) "
+        "| heap per waited job (KB) | bare task (KB) | library share (KB) |"
     )
-    print("|---|---|---|---|---|---|---|")
-    first: dict[str, float] = {}
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    first: dict[str, tuple[float, float]] = {}
     for r in results:
-        per_round = r.cpu / len(r.rounds)
+        rounds = len(r.rounds)
+        per_round = r.cpu / rounds
         per_job = per_round / r.size * 1e6
-        first.setdefault(r.mode, per_job)
+        gc_job = r.gc_cpu / rounds / r.size * 1e6
+        rest = per_job - gc_job
+        base_job, base_rest = first.setdefault(r.mode, (per_job, rest))
+        bare = f"{r.bare / 1024:.2f}" if r.bare else "-"
         print(
             f"| {r.size:,} | {r.mode} | {max(r.rounds)} | {bounds[r.size]} "
-            f"| {per_round * 1e3:.1f} | {per_job:.1f} ({per_job / first[r.mode]:.2f}x) "
-            f"| {r.heap / 1024:.2f} |"
+            f"| {per_round * 1e3:.1f} | {per_job:.1f} ({per_job / base_job:.2f}x) "
+            f"| {gc_job:.1f} | {r.gc_full} | {rest:.1f} ({rest / base_rest:.2f}x) "
+            f"| {r.heap / 1024:.2f} | {bare} | {(r.heap - r.bare) / 1024:.2f} |"
         )
     print(
-        "(the ratio in brackets is CPU per job per round against the smallest N: 1.00x is linear)"
-    )
-    print(
-        f"a bare task awaiting an event costs {bare / 1024:.2f} KB of heap: the caller's own "
-        "task in the independent side"
+        "(ratios in brackets: per job per round against the smallest N; 1.00x is linear. "
+        "Library share: heap minus a bare task awaiting an event, measured at the same N)"
     )
 
 

@@ -1,7 +1,8 @@
 """The kit's shared poller: every wait of one ``ExportKit`` is served by batched rounds.
 
 ``job.wait()``, ``job.watch()``, ``kit.wait_all()`` and ``kit.as_completed()`` each register
-their jobs here as one *waiter* (``Poller.track``).  Each round the poller takes the jobs
+their jobs here as one *waiter* (``Poller.join``/``turn``/``take``/``leave``; ``track`` is
+the same as an async generator).  Each round the poller takes the jobs
 that are due, groups them by batch scope (``ServiceSpec.batch_key``) and serves each group
 with one list/describe-many call per page, so N tasks each awaiting ``job.wait()`` on one
 scope cost what one ``wait_all`` of N jobs costs.  A job registered by several waiters (or
@@ -20,8 +21,18 @@ Nothing runs in the background.  Rounds are driven by one of the waiting tasks t
 (the *driver*): the first waiter to find no driver becomes it, sleeps until the next round,
 polls, delivers results to every waiter, and hands over to another waiting task as soon as
 it has news of its own (or is cancelled).  So the poller runs only while someone waits,
-needs no task group of its own (asyncio and trio alike), leaves nothing behind when the last
+starts no task outside a round (asyncio and trio alike), leaves nothing behind when the last
 waiter leaves, and one waiter's cancellation or timeout only ends that waiter.
+
+A waiting task that does not drive holds little: its ``Waiter`` (slotted; the inbox is kept
+in it and emptied in place), one ``_Schedule`` per batch group, and while it sleeps one bare
+asyncio future (under trio nothing: the task is rescheduled).  ``job.wait()`` awaits that
+future itself, with no generator, event, cancel scope or task of the poller in between, so
+a round allocates nothing per waiter that outlives it but the future
+(benchmarks/RESULTS.md, section 4b).  Deadlines need no scope per waiter either: a
+schedule's final attempt is at its deadline, and while a round hangs in flight on the real
+clock one guard task (``_Lane._guard_deadlines``, a heap of deadlines) times out every
+other waiter ``_DEADLINE_SLACK`` after its deadline.
 
 Waiters are kept per clock (one *lane* per ``PollClock``), so virtual clocks in tests keep
 their exact meaning; every wait on the real clock shares one lane.
@@ -29,10 +40,14 @@ their exact meaning; every wait on the real clock shares one lane.
 
 from __future__ import annotations
 
+import asyncio
+import heapq
 import math
 import random
-from collections.abc import AsyncGenerator, Collection, Hashable, Iterable, Sequence
+import sys
+from collections.abc import AsyncGenerator, Awaitable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import anyio
 import anyio.lowlevel
@@ -45,7 +60,7 @@ from .errors import ExportKitError, NotFoundError, ServiceError, TransportError
 from .services import Observation, ServiceSpec, spec_for
 from .waiting import AnyioClock, PollPolicy
 
-__all__ = ["BASE_POLICY", "Poller", "Round", "resolve"]
+__all__ = ["BASE_POLICY", "Poller", "Round", "Waiter", "resolve"]
 
 #: How many describe calls one poll round runs at once (fallbacks and final describes).
 _CONCURRENCY = 16
@@ -100,8 +115,9 @@ class Round:
     """
 
     results: list[tuple[JobRef, Outcome]] = field(default_factory=list[tuple[JobRef, Outcome]])
-    finished: list[JobRef] = field(default_factory=list[JobRef])
-    timed_out: list[JobRef] = field(default_factory=list[JobRef])
+    #: Empty tuples until a job finishes or times out (most rounds: no list to allocate).
+    finished: Sequence[JobRef] = ()
+    timed_out: Sequence[JobRef] = ()
     error: BaseException | None = None
 
     def __bool__(self) -> bool:
@@ -142,35 +158,100 @@ class Poller:
     ) -> AsyncGenerator[Round]:
         """Register ``jobs`` as one waiter; yield what it learns until each job is done.
 
+        ``join``, ``next`` and ``leave`` as a generator (``watch``, ``wait_all``,
+        ``as_completed``).  Stop iterating (or cancel) at any time: the waiter leaves and
+        nothing of it keeps running.
+        """
+        waiter = self.join(jobs, timeout=timeout, poll=poll, fresh=fresh)
+        try:
+            while waiter.waiting:
+                yield await self.next(waiter)
+        finally:
+            self.leave(waiter)
+
+    def join(
+        self,
+        jobs: Iterable[JobRef],
+        *,
+        timeout: float | None,
+        poll: PollPolicy | None = None,
+        fresh: Collection[JobRef] = (),
+    ) -> Waiter:
+        """Register ``jobs`` as one waiter (no I/O); ``next`` waits for its news, ``leave``
+        (in a ``finally``) ends it.
+
         ``fresh`` lists the jobs this process started moments ago (NotFound is tolerated for
-        the policy's ``not_found_grace``).  Stop iterating (or cancel) at any time: the
-        waiter leaves and nothing of it keeps running.
+        the policy's ``not_found_grace``).  ``job.wait()`` uses these three directly, so an
+        independent wait holds one coroutine frame of ours while it sleeps.
 
         Raises:
           ValueError: if ``timeout`` is negative, NaN or infinite.
-          RuntimeError: if the kit is closed (before or while waiting).
+          RuntimeError: if the kit is closed.
         """
         if timeout is not None and not (math.isfinite(timeout) and timeout >= 0):
             raise ValueError(f"timeout must be a finite number of seconds >= 0, got {timeout!r}")
         if self._closed:
             raise RuntimeError("this ExportKit is closed; create a new one")
-        base = resolve(poll, self.default)
-        clock = base.clock or _REAL_CLOCK
+        default = self.default
+        clock = (poll and poll.clock) or (default and default.clock) or _REAL_CLOCK
         lane = self._lanes.get(id(clock))
         if lane is None or lane.clock is not clock:
-            lane = self._lanes[id(clock)] = _Lane(clock, base.rng or random.Random())
-        waiter = lane.register(jobs, timeout, [poll, self.default], fresh)
-        try:
-            while waiter.pending or waiter.inbox:
-                await lane.next_round(waiter, self.sender)
-                found, waiter.inbox = waiter.inbox, Round()
-                if found.error is not None:
-                    raise found.error
-                yield found
-        finally:
-            lane.unregister(waiter)
-            if not lane.waiters and self._lanes.get(id(clock)) is lane:
-                del self._lanes[id(clock)]
+            rng = (poll and poll.rng) or (default and default.rng) or random.Random()
+            lane = self._lanes[id(clock)] = _Lane(clock, rng)
+        return lane.register(jobs, timeout, poll, default, fresh)
+
+    async def next(self, waiter: Waiter) -> Round:
+        """What ``waiter`` learnt since it last looked, once there is something.
+
+        Raises the polling bug (not an ``ExportKitError``) the round hit, and
+        ``RuntimeError`` if the kit was closed meanwhile.
+        """
+        while (turn := self.turn(waiter)) is not None:
+            await turn
+        return self.take(waiter)
+
+    def turn(self, waiter: Waiter) -> Awaitable[object] | None:
+        """``None`` once ``waiter`` has news (``take`` it); otherwise what to await before
+        asking again: a turn at driving the rounds when nobody drives, else its sleep
+        itself (an asyncio future; trio's ``wait_task_rescheduled``).
+
+        ``job.wait()`` awaits that directly, so a sleeping independent wait holds no
+        coroutine of the poller and allocates one future a round.  Cancelling the task ends
+        the sleep at once; ``leave`` then forgets the waiter.
+        """
+        if waiter.has_news:
+            return None
+        lane = waiter.lane
+        if lane.driver is None:
+            return lane.take_the_seat(waiter, self.sender)
+        return lane.park(waiter)
+
+    def take(self, waiter: Waiter) -> Round:
+        """What ``waiter`` learnt since it last looked (its inbox is emptied).
+
+        Raises the polling bug (not an ``ExportKitError``) the round hit, and
+        ``RuntimeError`` if the kit was closed meanwhile.
+        """
+        found = Round(
+            list(zip(waiter.refs, waiter.outcomes, strict=True)),
+            waiter.finished,
+            waiter.timed_out,
+            waiter.error,
+        )
+        waiter.refs.clear()
+        waiter.outcomes.clear()
+        waiter.finished = waiter.timed_out = ()
+        if waiter.error is not None:
+            waiter.error = None
+            raise found.error  # type: ignore[misc]
+        return found
+
+    def leave(self, waiter: Waiter) -> None:
+        """``waiter`` is done (or gone): drop it; the poller forgets its lane when empty."""
+        lane = waiter.lane
+        lane.unregister(waiter)
+        if not lane.waiters and self._lanes.get(id(lane.clock)) is lane:
+            del self._lanes[id(lane.clock)]
 
     def close(self) -> None:
         """End every wait at once (``RuntimeError``) and refuse new ones (``kit.aclose()``)."""
@@ -183,27 +264,77 @@ class Poller:
 # -- the parts -----------------------------------------------------------------------------
 
 
-@dataclass(eq=False, slots=True)
-class _Waiter:
-    """One call of ``wait``/``watch``/``wait_all``/``as_completed``."""
+class Waiter:
+    """One call of ``wait``/``watch``/``wait_all``/``as_completed`` (``Poller.join``).
 
-    deadline: float | None
-    schedules: list[_Schedule] = field(default_factory=list["_Schedule"])
-    inbox: Round = field(default_factory=Round)
-    #: Set when the inbox gets news or the driver's seat becomes free.
-    wake: anyio.Event | None = None
-    pending: int = 0
+    Everything a waiting task holds of the poller: its schedules (one per batch group; one
+    in all for ``job.wait()``), its inbox, and while it sleeps what wakes it: an asyncio
+    future, or under trio the task itself (``trio.lowlevel.reschedule``).  No event, cancel
+    scope or task of its own: its deadline lives in its schedules and the driver keeps it.
+    """
 
-    def deliver(self) -> None:
-        if self.wake is not None:
-            self.wake.set()
+    __slots__ = (
+        "deadline",
+        "error",
+        "finished",
+        "lane",
+        "outcomes",
+        "parked",
+        "pending",
+        "refs",
+        "schedules",
+        "timed_out",
+    )
+
+    def __init__(self, lane: _Lane, deadline: float | None) -> None:
+        self.lane = lane
+        self.deadline = deadline
+        self.schedules: list[_Schedule] = []
+        # The inbox (what ``Poller.take`` turns into a ``Round``): kept in the waiter and
+        # emptied in place, so a round allocates nothing here that outlives it.
+        self.refs: list[JobRef] = []
+        self.outcomes: list[Outcome] = []
+        self.finished: Sequence[JobRef] = ()
+        self.timed_out: Sequence[JobRef] = ()
+        self.error: BaseException | None = None
+        #: While it sleeps: the future it awaits (asyncio) or its task (trio).
+        self.parked: Any = None
+        #: How many of its jobs are neither finished nor timed out.
+        self.pending = 0
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.refs or self.finished or self.timed_out or self.error is not None)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the waiter has jobs left or news not yet taken."""
+        return bool(self.pending) or self.has_news
+
+    def hear(self, jobs: Iterable[JobRef], outcome: Outcome) -> None:
+        for job in jobs:
+            self.refs.append(job)
+            self.outcomes.append(outcome)
+
+    def end(self, jobs: Sequence[JobRef], *, timed_out: bool = False) -> None:
+        """``jobs`` are done for this waiter: finished, or given up at the deadline."""
+        if timed_out:
+            self.timed_out = [*self.timed_out, *jobs]
+        else:
+            self.finished = [*self.finished, *jobs]
+        self.pending -= len(jobs)
+
+    def abort(self, _raise_cancel: object) -> object:
+        """trio: the sleeping task is cancelled; nothing may reschedule it any more."""
+        self.parked = None
+        return sys.modules["trio"].lowlevel.Abort.SUCCEEDED
 
 
 @dataclass(eq=False, slots=True)
 class _Schedule:
     """One waiter's jobs in one batch group, and when it wants them polled next."""
 
-    waiter: _Waiter
+    waiter: Waiter
     group: _Group
     policy: PollPolicy
     backoff: Backoff
@@ -273,16 +404,27 @@ class _Lane:
         self.clock = clock
         self.rng = rng
         self.groups: dict[tuple[str, Hashable], _Group] = {}
-        self.waiters: dict[_Waiter, None] = {}
+        self.waiters: dict[Waiter, None] = {}
         #: Waiters blocked until news comes (or they are asked to drive).
-        self.idle: dict[_Waiter, None] = {}
-        self.driver: _Waiter | None = None
+        self.idle: dict[Waiter, None] = {}
+        self.driver: Waiter | None = None
         self.sleeping: anyio.CancelScope | None = None
         self.loop: object = None
+        #: The running asyncio loop (``None`` under trio): how parked waiters sleep.
+        self.asyncio_loop: asyncio.AbstractEventLoop | None = None
+        #: Waiters with a deadline on the real clock, earliest first (a heap; entries of
+        #: waiters that left are dropped lazily): the driver guards them while a round is
+        #: in flight.  ``deadlines`` counts the live entries.
+        self.by_deadline: list[tuple[float, int, Waiter]] = []
+        self.deadlines = 0
+        #: The sleep of the guard of the round in flight (``_guard_deadlines``).
+        self.guard: anyio.CancelScope | None = None
         #: Registrations so far (the driver waits for them to settle before a round).
         self.registrations = 0
         #: Resolved policies by the ids of the policies they came from (kept alive here).
-        self.policies: dict[tuple[object, ...], tuple[list[PollPolicy | None], PollPolicy]] = {}
+        self.policies: dict[
+            tuple[int, int, str], tuple[PollPolicy | None, PollPolicy | None, PollPolicy]
+        ] = {}
 
     # -- joining and leaving ------------------------------------------------------------------
 
@@ -290,12 +432,13 @@ class _Lane:
         self,
         jobs: Iterable[JobRef],
         timeout: float | None,
-        defaults: list[PollPolicy | None],
+        poll: PollPolicy | None,
+        default: PollPolicy | None,
         fresh: Collection[JobRef],
-    ) -> _Waiter:
+    ) -> Waiter:
         self._check_loop()
         now = self.clock.now()
-        waiter = _Waiter(None if timeout is None else now + timeout)
+        waiter = Waiter(self, None if timeout is None else now + timeout)
         fresh_ids = {id(job) for job in fresh}
         by_group: dict[tuple[str, Hashable], _Schedule] = {}
         seen: set[int] = set()
@@ -310,7 +453,7 @@ class _Lane:
                 group = self.groups.get(name)
                 if group is None:
                     group = self.groups[name] = _Group(spec)
-                policy = self._policy(defaults, spec)
+                policy = self._policy(poll, default, spec)
                 assert policy.min_delay is not None
                 assert policy.max_delay is not None
                 backoff = Backoff(policy.min_delay, policy.max_delay, policy.rng or self.rng)
@@ -329,28 +472,42 @@ class _Lane:
             schedule.group.at = None
             waiter.schedules.append(schedule)
         self.waiters[waiter] = None
+        if waiter.deadline is not None and isinstance(self.clock, AnyioClock):
+            self.deadlines += 1
+            heapq.heappush(self.by_deadline, (waiter.deadline, self.registrations, waiter))
         self.registrations += 1
         if self.sleeping is not None and by_group:
             self.sleeping.cancel()  # the driver recomputes its sleep: a new job is due now
+        if self.guard is not None and waiter.deadline is not None:
+            self.guard.cancel()  # a round is in flight: its guard looks at the new deadline
         return waiter
 
-    def _policy(self, defaults: list[PollPolicy | None], spec: ServiceSpec) -> PollPolicy:
-        """The resolved policy of a call, made once per (call policy, kit policy, service)."""
-        key = (*map(id, defaults), spec.name)
+    def _policy(
+        self, poll: PollPolicy | None, default: PollPolicy | None, spec: ServiceSpec
+    ) -> PollPolicy:
+        """The resolved policy of a call, made once per (call policy, kit policy, service):
+        every waiter of one call site shares it."""
+        key = (id(poll), id(default), spec.name)
         found = self.policies.get(key)
-        if found is None or any(a is not b for a, b in zip(found[0], defaults, strict=True)):
+        if found is None or found[0] is not poll or found[1] is not default:
             if len(self.policies) >= _POLICY_CACHE:
                 self.policies.clear()  # calls that make a new PollPolicy each time
-            found = self.policies[key] = (defaults, resolve(*defaults, spec.default_poll))
-        return found[1]
+            found = self.policies[key] = (poll, default, resolve(poll, default, spec.default_poll))
+        return found[2]
 
-    def unregister(self, waiter: _Waiter) -> None:
-        self.waiters.pop(waiter, None)
+    def unregister(self, waiter: Waiter) -> None:
+        if waiter in self.waiters:
+            del self.waiters[waiter]
+            if waiter.deadline is not None and isinstance(self.clock, AnyioClock):
+                self.deadlines -= 1
+                if len(self.by_deadline) > 2 * self.deadlines + 16:  # amortized O(1)
+                    self.by_deadline = [e for e in self.by_deadline if e[2] in self.waiters]
+                    heapq.heapify(self.by_deadline)
         self.idle.pop(waiter, None)
         for schedule in waiter.schedules:
             self._drop(schedule)
         waiter.schedules = []
-        self._fill_vacancy()
+        self.fill_vacancy()
 
     def _drop(self, schedule: _Schedule) -> None:
         schedule.active = False
@@ -364,84 +521,146 @@ class _Lane:
 
     def _check_loop(self) -> None:
         """Forget waiters of an event loop that is gone (a second ``asyncio.run``)."""
-        loop = anyio.lowlevel.current_token()
-        if self.loop != loop:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio)
+            running = None
+        loop = running or anyio.lowlevel.current_token().native_token
+        if self.loop is not loop:
             self.loop = loop
+            self.asyncio_loop = running
             self.groups.clear()
             self.waiters.clear()
             self.idle.clear()
             self.driver = None
             self.sleeping = None
+            self.by_deadline = []
+            self.deadlines = 0
+            self.guard = None
 
     def close(self) -> None:
         error = RuntimeError(
             "the ExportKit was closed while waiting; resume the job by its token in a new kit"
         )
         for waiter in list(self.waiters):
-            waiter.inbox.error = error
-            waiter.deliver()
+            waiter.error = error
+            self.wake(waiter)
         if self.sleeping is not None:
             self.sleeping.cancel()
 
     # -- taking turns -----------------------------------------------------------------------
 
-    async def next_round(self, waiter: _Waiter, sender: Sender) -> None:
-        """Return once ``waiter`` has news, driving rounds whenever nobody else does."""
-        while not waiter.inbox:
-            if self.driver is None:
-                self.driver = waiter
-                try:
-                    await self._drive(waiter, sender)
-                finally:
-                    self.driver = None
-                    self.sleeping = None
-                    self._fill_vacancy()
-            else:
-                await self._idle(waiter)
-
-    async def _idle(self, waiter: _Waiter) -> None:
-        waiter.wake = anyio.Event()
-        self.idle[waiter] = None
+    async def take_the_seat(self, me: Waiter, sender: Sender) -> None:
+        """Drive rounds until ``me`` has news, then hand the seat to a sleeping waiter."""
+        if self.driver is not None:
+            return
+        self.driver = me
         try:
-            if waiter.deadline is not None and isinstance(self.clock, AnyioClock):
-                # A round stuck in flight must not hold this waiter past its deadline.
-                slack = waiter.deadline - self.clock.now() + _DEADLINE_SLACK
-                with anyio.move_on_after(max(slack, 0.0)):
-                    await waiter.wake.wait()
-                late = self.clock.now() >= waiter.deadline + _DEADLINE_SLACK - _EPSILON
-                if not waiter.inbox and late:
-                    self._time_out(waiter)
-            else:
-                await waiter.wake.wait()
+            await self.drive(me, sender)
         finally:
-            self.idle.pop(waiter, None)
-            waiter.wake = None
+            self.driver = None
+            self.sleeping = None
+            self.fill_vacancy()
 
-    def _fill_vacancy(self) -> None:
-        """With nobody driving, ask one idle waiter to take the seat."""
-        if self.driver is None and self.idle:
-            nxt = next(iter(self.idle))
-            del self.idle[nxt]
-            nxt.deliver()
+    def park(self, waiter: Waiter) -> Awaitable[object] | None:
+        """What ``waiter`` awaits to sleep until it gets news or is asked to drive (``wake``);
+        ``None``: it timed out instead.
 
-    def _time_out(self, waiter: _Waiter) -> None:
+        Under asyncio one bare future; under trio the task itself is rescheduled.
+        Cancelling the task ends the sleep at once (the future is cancelled / ``abort``
+        runs); ``wake`` then leaves it alone and ``unregister`` forgets it.
+        """
+        if self._overdue(waiter, self.clock.now()):
+            self._time_out(waiter)
+            return None
+        self.idle[waiter] = None
+        loop = self.asyncio_loop
+        if loop is not None:
+            waiter.parked = future = loop.create_future()
+            return future
+        trio_lowlevel: Any = sys.modules["trio"].lowlevel
+        waiter.parked = trio_lowlevel.current_task()
+        return cast("Awaitable[object]", trio_lowlevel.wait_task_rescheduled(waiter.abort))
+
+    def wake(self, waiter: Waiter) -> bool:
+        """End ``waiter``'s sleep if it sleeps (news, or the driver's seat is free);
+        whether it did (not when its task was cancelled meanwhile)."""
+        self.idle.pop(waiter, None)
+        parked = waiter.parked
+        if parked is None:
+            return False
+        waiter.parked = None
+        if self.asyncio_loop is None:
+            sys.modules["trio"].lowlevel.reschedule(parked)
+        elif parked.done():  # cancelled
+            return False
+        else:
+            parked.set_result(None)
+        return True
+
+    def fill_vacancy(self) -> None:
+        """With nobody driving, ask one sleeping waiter to take the seat (the last to
+        sleep: ``popitem`` stays O(1) however many waiters came and went)."""
+        while self.driver is None and self.idle:
+            nxt, _ = self.idle.popitem()
+            if self.wake(nxt):
+                return
+
+    def _overdue(self, waiter: Waiter, now: float) -> bool:
+        """On the real clock, whether a round stuck in flight held ``waiter`` past its
+        deadline by ``_DEADLINE_SLACK`` (a request that hangs must not hold a deadline
+        hostage); virtual clocks do not bound real time."""
+        deadline = waiter.deadline
+        return (
+            deadline is not None
+            and waiter.pending > 0
+            and now >= deadline + _DEADLINE_SLACK - _EPSILON
+            and isinstance(self.clock, AnyioClock)
+        )
+
+    def _time_out(self, waiter: Waiter) -> None:
         for schedule in list(waiter.schedules):
             if schedule.active:
                 for jobs in schedule.jobs.values():
-                    waiter.inbox.timed_out += jobs
-                    waiter.pending -= len(jobs)
+                    waiter.end(jobs, timed_out=True)
                 schedule.jobs = {}
                 self._drop(schedule)
 
+    async def _guard_deadlines(self, me: Waiter) -> None:
+        """While a round is in flight on the real clock: time out every other waiter whose
+        deadline passed ``_DEADLINE_SLACK`` ago, as it happens (one task a round and a heap
+        of deadlines, not a cancel scope per waiter).  A waiter with a deadline that joins
+        meanwhile interrupts the guard's sleep (``register``)."""
+        while True:
+            due: float | None = None
+            while self.by_deadline:
+                deadline, _, waiter = self.by_deadline[0]
+                if waiter not in self.waiters or not waiter.pending:
+                    heapq.heappop(self.by_deadline)  # gone or done: no longer matters
+                elif waiter is me:
+                    break  # the driver's own deadline bounds the round (``_budget``)
+                elif self._overdue(waiter, self.clock.now()):
+                    heapq.heappop(self.by_deadline)
+                    self._time_out(waiter)
+                    self.wake(waiter)
+                else:
+                    due = deadline + _DEADLINE_SLACK
+                    break
+            with anyio.CancelScope() as self.guard:
+                if due is None:
+                    await anyio.sleep_forever()
+                else:
+                    await anyio.sleep(due - self.clock.now())
+
     # -- driving ------------------------------------------------------------------------------
 
-    async def _drive(self, me: _Waiter, sender: Sender) -> None:
+    async def drive(self, me: Waiter, sender: Sender) -> None:
         """Run rounds until ``me`` has news: sleep, poll what is due, deliver."""
         await self._settle()
-        while not me.inbox:
+        while not me.has_news:
             at = self._next_round_at()
             if at is None:  # cannot happen while ``me`` has jobs; never spin if it does
-                me.inbox.error = RuntimeError("export_kit poller lost track of a wait")
+                me.error = RuntimeError("export_kit poller lost track of a wait")
                 return
             now = self.clock.now()
             if at > now + _EPSILON:
@@ -485,11 +704,11 @@ class _Lane:
             return latest
         return first.backoff.rng.uniform(earliest, latest)
 
-    async def _round(self, sender: Sender, me: _Waiter) -> None:
+    async def _round(self, sender: Sender, me: Waiter) -> None:
         """One round: group the due jobs, poll them, apply the results, schedule the next."""
         now = self.clock.now()
         plans = self._plan(now)
-        await self._poll(sender, plans, self._budget(me, now))
+        await self._poll(sender, plans, me, self._budget(me, now))
         after = self.clock.now()
         for plan in plans:
             self._apply(plan, after)
@@ -509,14 +728,14 @@ class _Lane:
             group.at = None
         return plans
 
-    def _budget(self, me: _Waiter, now: float) -> float:
+    def _budget(self, me: Waiter, now: float) -> float:
         """How long the round's requests may take: the driver's deadline bounds it on the
         real clock (a final attempt gets a second); virtual clocks do not bound real time."""
         if me.deadline is None or not isinstance(self.clock, AnyioClock):
             return math.inf
         return max(me.deadline - now, _DEADLINE_SLACK)
 
-    async def _poll(self, sender: Sender, plans: list[_Plan], budget: float) -> None:
+    async def _poll(self, sender: Sender, plans: list[_Plan], me: Waiter, budget: float) -> None:
         """Poll step: every due group at once, one batch call per page."""
         limiter = anyio.CapacityLimiter(_CONCURRENCY)
 
@@ -532,10 +751,17 @@ class _Lane:
             plan.found = {by_object[id(job)]: outcome for job, outcome in found}
 
         with anyio.move_on_after(budget):
-            async with anyio.create_task_group() as tg:
-                for plan in plans:
-                    if plan.jobs:
-                        tg.start_soon(one, plan)
+            try:
+                async with anyio.create_task_group() as guard:
+                    if isinstance(self.clock, AnyioClock):
+                        guard.start_soon(self._guard_deadlines, me)
+                    async with anyio.create_task_group() as tg:
+                        for plan in plans:
+                            if plan.jobs:
+                                tg.start_soon(one, plan)
+                    guard.cancel_scope.cancel()
+            finally:
+                self.guard = None
 
     def _apply(self, plan: _Plan, now: float) -> None:
         """Apply step: hand each waiter what was seen of its jobs, then schedule the next."""
@@ -557,21 +783,20 @@ class _Lane:
                 elif schedule in served:
                     done = schedule.ends_on(key, outcome, now)
                     if not isinstance(outcome, ExportKitError):
-                        waiter.inbox.error = outcome
+                        waiter.error = outcome
                 else:
                     continue
                 news = True
-                waiter.inbox.results += [(job, outcome) for job in jobs]
+                waiter.hear(jobs, outcome)
                 if done:
-                    waiter.inbox.finished += jobs
-                    waiter.pending -= len(jobs)
+                    waiter.end(jobs)
                     del schedule.jobs[key]
             if schedule in served and schedule.jobs:
                 news |= self._schedule_next(schedule, now, hint)
             if not schedule.jobs:
                 self._drop(schedule)
             if news or schedule in served:
-                waiter.deliver()
+                self.wake(waiter)
 
     def _schedule_next(self, schedule: _Schedule, now: float, hint: float) -> bool:
         """Schedule step: the window of the schedule's next attempt (or its timeout).
@@ -582,10 +807,8 @@ class _Lane:
         remaining = schedule.remaining(now)
         window = schedule.backoff.next_window(remaining)
         if window is None:
-            waiter = schedule.waiter
             for jobs in schedule.jobs.values():
-                waiter.inbox.timed_out += jobs
-                waiter.pending -= len(jobs)
+                schedule.waiter.end(jobs, timed_out=True)
             schedule.jobs = {}
             return True
         earliest, latest = window

@@ -30,7 +30,7 @@ from pydantic.alias_generators import to_camel
 from typing_extensions import TypeVar
 
 from ._interfaces import ExportStatus
-from ._poller import Poller
+from ._poller import Poller, Round
 from ._shapes import OperationRequest, ResponseShape, Sender
 from .errors import ExportFailed, ExportKitError, WaitAllTimeout, WaitTimeout
 from .services import Observation, spec_for, spec_for_request
@@ -185,17 +185,44 @@ class ExportJob(Generic[DescriptionT]):
             credentials, configuration, NotFound after the grace period) or transport
             failures for longer than ``poll.transport_patience``.
         """
-        async with contextlib.aclosing(
-            _rounds(self._waits(), [self], timeout=timeout, poll=poll)
-        ) as rounds:
-            async for found in rounds:
-                if found.changed:
+        # The poller's waiter API without ``_rounds``: while it sleeps, an independent wait
+        # holds this frame and one future (benchmarks/RESULTS.md, 4b).
+        poller = self._waits()
+        waiter = poller.join(
+            (self,), timeout=timeout, poll=poll, fresh=(self,) if self._fresh else ()
+        )
+        try:
+            while waiter.waiting:
+                while (turn := poller.turn(waiter)) is not None:
+                    await turn
+                changed, finished, timed_out = self._take(poller.take(waiter))
+                if changed:
                     await _notify(on_update, self)
-                if found.finished:
+                if finished:
                     return self._outcome()
-                if found.timed_out:
+                if timed_out:
                     raise _timed_out(self, timeout)
+        finally:
+            poller.leave(waiter)
         raise AssertionError("unreachable: a wait ends only when its job is done")
+
+    def _take(self, found: Round) -> tuple[bool, bool, bool]:
+        """Apply what one waiter of this job learnt: whether the status changed, whether
+        the job is done, whether it timed out.  (Nothing of ``found`` stays referenced while
+        the wait sleeps: a round leaves only the future behind.)"""
+        last = (self.status, self.native_status)
+        for _, outcome in found.results:
+            self._learn(outcome)
+        changed = bool(found.results) and (self.status, self.native_status) != last
+        return changed, bool(found.finished), bool(found.timed_out)
+
+    def _learn(self, outcome: Observation | BaseException) -> None:
+        """Apply one thing the poller saw of this job: an observation or a polling error."""
+        if isinstance(outcome, Observation):
+            self._observe(outcome)
+            self._fresh = False  # seen: NotFound no longer means "not visible yet"
+        elif isinstance(outcome, ExportKitError):
+            self.last_error = outcome
 
     def _outcome(self) -> Self:
         if not self.status.is_terminal and self.last_error is not None:
@@ -310,13 +337,7 @@ async def _rounds(
     ) as rounds:
         async for found in rounds:
             for ref, outcome in found.results:
-                job = seen[id(ref)][1]
-                if isinstance(outcome, Observation):
-                    job._observe(outcome)  # pyright: ignore[reportPrivateUsage]
-                    # Seen: NotFound no longer means "not visible yet".
-                    job._fresh = False  # pyright: ignore[reportPrivateUsage]
-                elif isinstance(outcome, ExportKitError):
-                    job.last_error = outcome
+                seen[id(ref)][1]._learn(outcome)  # pyright: ignore[reportPrivateUsage]
             changed: list[object] = []
             for ref, _ in found.results:
                 position, job, last = seen[id(ref)]

@@ -3,16 +3,21 @@ deadline, policy, callbacks and cancellation, and nothing outlives the waits or 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+import types
 from collections import Counter
+from typing import cast
 
 import anyio
 import anyio.lowlevel
 import psutil
 import pytest
+import sniffio
+import trio
 
-from export_kit import ExportFailed, ExportJob, ExportKit, ExportStatus, PollPolicy
+from export_kit import ExportFailed, ExportJob, ExportKit, ExportStatus, PollPolicy, WaitTimeout
 from export_kit.local import Emulator, FaultConfig
 
 from ._support import NO_RETRIES, EmuClock, live_tasks, start_kwargs
@@ -264,3 +269,99 @@ async def test_one_waiter_timing_out_leaves_another_on_the_same_job_waiting(
     [(status, done_at)] = finished
     assert status is ExportStatus.SUCCEEDED
     assert done_at >= 8, "kept polling after the other wait gave up"
+
+
+def _chain(task: object) -> list[object]:
+    """What a suspended task awaits, outermost first: its coroutines, down to the object
+    its innermost one is suspended on."""
+    awaited: object
+    if sniffio.current_async_library() == "asyncio":
+        assert isinstance(task, asyncio.Task)
+        awaited = cast("object", task.get_coro())
+    else:
+        assert isinstance(task, trio.lowlevel.Task)
+        awaited = cast("object", task.coro)
+    chain: list[object] = []
+    while awaited is not None:
+        chain.append(awaited)
+        awaited = next(
+            (getattr(awaited, a) for a in ("cr_await", "gi_yieldfrom") if hasattr(awaited, a)),
+            None,
+        )
+    return chain
+
+
+def _current_task() -> object:
+    if sniffio.current_async_library() == "asyncio":
+        return asyncio.current_task()
+    return trio.lowlevel.current_task()
+
+
+def _code(awaited: object) -> types.CodeType | None:
+    code: types.CodeType | None = getattr(awaited, "cr_code", None) or getattr(
+        awaited, "gi_code", None
+    )
+    return code
+
+
+def _ours(chain: list[object]) -> list[str]:
+    """The export_kit coroutines in ``chain``, by qualified name."""
+    return [
+        code.co_qualname
+        for awaited in chain
+        if (code := _code(awaited)) and "/export_kit/" in code.co_filename
+    ]
+
+
+async def test_a_sleeping_independent_wait_holds_one_frame_of_ours_and_one_future(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    """While 30 ``job.wait()`` tasks sleep between rounds, each is suspended in
+    ``ExportJob.wait`` itself on one bare future (asyncio) or trio's
+    ``wait_task_rescheduled``: no generator, event, cancel scope or task of the poller per
+    waiter.  Once they are gone the poller keeps nothing of them."""
+    jobs = [await kit.personalize.start(**start_kwargs("personalize")) for _ in range(30)]
+    before = live_tasks()
+    seen: list[list[object]] = []
+
+    class Inspecting(EmuClock):
+        async def sleep(self, seconds: float) -> None:
+            if not seen:  # the driver sleeps here; every other waiting task is parked
+                driver = {_current_task()}
+                seen.extend(_chain(task) for task in live_tasks() - before - driver)
+            await super().sleep(seconds)
+
+    policy = PollPolicy(min_delay=1, max_delay=2, clock=Inspecting(emu))
+    async with anyio.create_task_group() as tg:
+        for job in jobs:
+            tg.start_soon(lambda j: j.wait(600, poll=policy), job)
+
+    assert len(seen) == 29, "one driver, every other wait asleep"
+    for chain in seen:
+        assert _ours(chain) == ["ExportJob.wait"]
+        depth = next(i for i, a in enumerate(chain) if _ours([a]) == ["ExportJob.wait"])
+        below = chain[depth + 1 :]
+        if sniffio.current_async_library() == "asyncio":
+            assert [type(a).__name__ for a in below] == ["FutureIter"], below
+        else:
+            assert [c.co_name for a in below if (c := _code(a))][:1] == ["wait_task_rescheduled"]
+    poller = kit._waits()  # pyright: ignore[reportPrivateUsage]
+    assert poller.waiters == 0
+    assert poller._lanes == {}, "no lane, group, schedule or deadline kept"  # pyright: ignore[reportPrivateUsage]
+
+
+async def test_a_round_stuck_in_flight_holds_no_other_waiter_past_its_deadline(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    """Real clock: the driver's describe hangs 5 s; a waiter with a 0.3 s timeout that
+    joins meanwhile times out about a second after its deadline, not when the round ends."""
+    emu.inject("latency", service="omics", operation="GetReadSetExportJob", latency=5.0)
+    job = await kit.omics.start(**start_kwargs("omics"))
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(job.wait)  # no timeout: drives the round that hangs
+        await anyio.sleep(0.2)
+        with anyio.fail_after(3):  # 0.3 s + the 1 s slack, not 5 s
+            with pytest.raises(WaitTimeout):
+                await kit.resume(job.token()).wait(timeout=0.3)
+        tg.cancel_scope.cancel()
+    assert kit._waits()._lanes == {}  # pyright: ignore[reportPrivateUsage]
