@@ -4,7 +4,8 @@ N jobs are started, N/10 on each of two scopes per service (two m2 applications,
 Personalize datasets, SimpleDB v2 domains, omics sequence stores; Discovery's two tenths
 share its one id-based batch), on an emulator in a child process whose clock never moves:
 the jobs stay pending, so every round polls all N.  Then they are waited on twice, on
-virtual time (``PollPolicy(min_delay=1, max_delay=1)``, timeout 5 s: six rounds):
+virtual time (``PollPolicy(min_delay=1, max_delay=1)``, timeout ``--rounds`` - 1 seconds,
+so ``--rounds`` rounds; six by default):
 
 * ``wait_all``: one ``kit.wait_all(jobs)``;
 * ``independent``: one task per job, each awaiting ``job.wait()``.
@@ -17,7 +18,11 @@ wait, measured in a separate pass so tracing does not skew the CPU figures).  Fo
 independent side the heap is also given minus a bare task that only awaits an event,
 measured at the same N in the same process: the library's share per waited job.
 
-Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--freeze-gc] [--quick]``.
+A longer window (``--rounds 31``) shows the collector's share as it settles: in six rounds
+the smallest N may see no full collection at all.
+
+Usage: ``python -m benchmarks.poller_scale [--sizes 1000 5000 10000] [--rounds 6] [--freeze-gc]
+[--quick]``.
 """
 
 from __future__ import annotations
@@ -46,7 +51,6 @@ from export_kit.local import ACCESS_KEY, DEFAULT_REGION, SECRET_KEY
 ROLE = "arn:aws:iam::123456789012:role/Export"
 SERVICES = ("m2", "personalize", "discovery", "simpledbv2", "omics")
 PAGE = {"m2": 2000, "personalize": 100, "discovery": 100, "simpledbv2": 100, "omics": 100}
-ROUNDS = 6  # attempts at 0, 1, ..., 5 s
 R = TypeVar("R", bound=ResponseShape)
 
 
@@ -163,21 +167,18 @@ def frozen(freeze_gc: bool) -> Generator[None]:
             gc.unfreeze()
 
 
-async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
-    return await _wait(kit, jobs, mode)
-
-
-async def _wait(kit: CountingKit, jobs: list[ExportJob], mode: str) -> list[int]:
+async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str, rounds: int) -> list[int]:
+    """Wait ``rounds`` rounds (attempts at 0, 1, ..., rounds - 1 s); the calls of each."""
     clock = VirtualClock(kit)
     poll = PollPolicy(min_delay=1, max_delay=1, clock=clock, rng=random.Random(7))
     if mode == "wait_all":
-        outcomes = await kit.wait_all(jobs, timeout=ROUNDS - 1, poll=poll)
+        outcomes = await kit.wait_all(jobs, timeout=rounds - 1, poll=poll)
         assert all(isinstance(o.error, WaitTimeout) for o in outcomes)
     else:
 
         async def one(job: ExportJob) -> None:
             with contextlib.suppress(WaitTimeout):
-                await job.wait(ROUNDS - 1, poll=poll)
+                await job.wait(rounds - 1, poll=poll)
 
         async with anyio.create_task_group() as tg:
             for job in jobs:
@@ -208,7 +209,7 @@ async def bare_task_heap(count: int) -> float:
 
 
 async def measure(
-    endpoint: str, sizes: list[int], freeze_gc: bool
+    endpoint: str, sizes: list[int], freeze_gc: bool, rounds: int
 ) -> tuple[list[Result], dict[int, int]]:
     results: list[Result] = []
     bounds: dict[int, int] = {}
@@ -222,25 +223,23 @@ async def measure(
             jobs, bounds[size] = await start_jobs(kit, size)
             bare = await bare_task_heap(size)
             for mode in ("wait_all", "independent"):
-                await wait(kit, jobs, mode)  # warm: caches, connections
+                await wait(kit, jobs, mode, rounds)  # warm: caches, connections
                 timer = GcTimer()
                 with frozen(freeze_gc):
                     gc.callbacks.append(timer)
                     began = time.process_time()
-                    rounds = await wait(kit, jobs, mode)
+                    calls = await wait(kit, jobs, mode, rounds)
                     cpu = time.process_time() - began
                     gc.callbacks.remove(timer)
                 with frozen(freeze_gc):
                     tracemalloc.start()
                     base = tracemalloc.get_traced_memory()[0]
-                    await wait(kit, jobs, mode)
+                    await wait(kit, jobs, mode, rounds)
                     peak = tracemalloc.get_traced_memory()[1]
                     tracemalloc.stop()
                 heap = (peak - base) / size
                 tasks = bare if mode == "independent" else 0.0
-                results.append(
-                    Result(size, mode, rounds, cpu, timer.total, timer.full, heap, tasks)
-                )
+                results.append(Result(size, mode, calls, cpu, timer.total, timer.full, heap, tasks))
     return results, bounds
 
 
@@ -254,14 +253,17 @@ def main(argv: list[str] | None = None) -> None:
         help="gc.freeze() before each wait: the cyclic GC no longer walks the jobs and the "
         "kit, to see how much of the growth per job is the collector's",
     )
+    parser.add_argument("--rounds", type=int, default=6, help="rounds per wait (at least 2)")
     args = parser.parse_args(argv)
+    if args.rounds < 2:
+        parser.error("--rounds must be at least 2")
     if args.quick:
         args.sizes = [50, 100]
     with child_emulator(clock="manual") as endpoint:
-        results, bounds = anyio.run(measure, endpoint, args.sizes, args.freeze_gc)
+        results, bounds = anyio.run(measure, endpoint, args.sizes, args.freeze_gc, args.rounds)
     print(f"machine: {machine()}")
     print(
-        "jobs across 5 services x 2 scopes, all pending; 6 rounds on virtual time; "
+        f"jobs across 5 services x 2 scopes, all pending; {args.rounds} rounds on virtual time; "
         f"emulator in a child process; GC {'frozen before each wait' if args.freeze_gc else 'as is'}"
     )
     print(
