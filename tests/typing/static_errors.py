@@ -7,6 +7,7 @@ Not imported or run.  Each ``# expect:`` comment names the error that ``mypy --s
 from __future__ import annotations
 
 from export_kit import ExportKit
+from export_kit.local import Emulator
 from export_kit.models import discovery, omics, simpledbv2
 
 STORE = "1234567890"
@@ -46,3 +47,10 @@ async def descriptions(kit: ExportKit) -> None:
     _: omics.GetReadSetExportJobResponse | None = job.description
     # expect: mypy=misc pyright=reportAttributeAccessIssue
     job.description = info
+
+
+def emulator_controls(emulator: Emulator) -> None:
+    emulator.fail_next("omics", "left over")
+    emulator.reset_controls()
+    # expect: mypy=call-arg pyright=reportCallIssue
+    emulator.reset_controls("omics")
