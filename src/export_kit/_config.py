@@ -20,7 +20,6 @@ The kit's own session (never one the caller passes in) also reads botocore's dat
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import json
 import os
@@ -91,14 +90,13 @@ class PlainJSONFileLoader(JSONFileLoader):
     equal values.
     """
 
-    def load_file(self, file_path: str) -> Any:
-        """The data in ``file_path`` + ``.json`` or ``.json.gz`` (botocore's order), or ``None``."""
-        for extension, opener in ((".json", open), (".json.gz", gzip.open)):
-            path = file_path + extension
-            if os.path.isfile(path):
-                with opener(path, "rb") as source:
-                    return json.loads(source.read().decode("utf-8"))
-        return None
+    def _load_file(self, full_path: str, open_method: Any) -> Any:
+        # botocore's ``load_file`` tries each extension it knows (``.json``, ``.json.gz``)
+        # through this method; only the parsing differs from botocore's own.
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as source:
+            return json.loads(source.read().decode("utf-8"))
 
 
 def read_data_as_plain_dicts(session: Any) -> None:
