@@ -17,19 +17,25 @@ share calls, a waiter that joins late is polled at once, and the final attempt o
 with a deadline happens exactly at its deadline.  Observations of a job reach every waiter
 of that job, served or not; errors reach only the waiters that were due.
 
+Outcomes stream: ``ServiceSpec.poll`` delivers each job's observation or error as soon as
+its page (or describe) is read, and the waiter's ``learn`` applies it to the job at once, so
+nothing of a page outlives it and a round at 10,000 jobs leaves no round-sized data for the
+cyclic garbage collector to promote (benchmarks/RESULTS.md, section 4b).  A waiter is woken
+only for news: a status it was not told yet, the end of its wait for a job, a timeout or a
+bug.  A wait on a job that stays pending sleeps through the rounds.
+
 Nothing runs in the background.  Rounds are driven by one of the waiting tasks themselves
 (the *driver*): the first waiter to find no driver becomes it, sleeps until the next round,
-polls, delivers results to every waiter, and hands over to another waiting task as soon as
-it has news of its own (or is cancelled).  So the poller runs only while someone waits,
+polls, delivers results to every waiter, lets the waiters it woke run, and hands over to
+another waiting task as soon as it has news of its own (or is cancelled).  So the poller runs only while someone waits,
 starts no task outside a round (asyncio and trio alike), leaves nothing behind when the last
 waiter leaves, and one waiter's cancellation or timeout only ends that waiter.
 
 A waiting task that does not drive holds little: its ``Waiter`` (slotted; the inbox is kept
 in it and emptied in place), one ``_Schedule`` per batch group, and while it sleeps one bare
 asyncio future (under trio nothing: the task is rescheduled).  ``job.wait()`` awaits that
-future itself, with no generator, event, cancel scope or task of the poller in between, so
-a round allocates nothing per waiter that outlives it but the future
-(benchmarks/RESULTS.md, section 4b).  Deadlines need no scope per waiter either: a
+future itself, with no generator, event, cancel scope or task of the poller in between, and
+a round with nothing new for it allocates nothing for it at all.  Deadlines need no scope per waiter either: a
 schedule's final attempt is at its deadline, and while a round hangs in flight on the real
 clock one guard task (``_Lane._guard_deadlines``, a heap of deadlines) times out every
 other waiter ``_DEADLINE_SLACK`` after its deadline.
@@ -45,7 +51,15 @@ import heapq
 import math
 import random
 import sys
-from collections.abc import AsyncGenerator, Awaitable, Collection, Hashable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Collection,
+    Hashable,
+    Iterable,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -60,7 +74,7 @@ from .errors import ExportKitError, NotFoundError, ServiceError, TransportError
 from .services import Observation, ServiceSpec, spec_for
 from .waiting import AnyioClock, PollPolicy
 
-__all__ = ["BASE_POLICY", "Poller", "Round", "Waiter", "resolve"]
+__all__ = ["BASE_POLICY", "Learn", "Poller", "Round", "Waiter", "resolve"]
 
 #: How many describe calls one poll round runs at once (fallbacks and final describes).
 _CONCURRENCY = 16
@@ -82,6 +96,10 @@ _REAL_CLOCK = AnyioClock()
 _Key = tuple[str, str, tuple[tuple[str, str], ...]]
 
 Outcome = Observation | BaseException
+
+#: How a waiter applies what the poller saw of one of its jobs (``ExportJob._learn``):
+#: called as soon as it is seen, so a round keeps no observation for its waiters.
+Learn = Callable[[JobRef, Outcome], None]
 
 
 #: Used when neither the caller, the kit nor the service sets a field.
@@ -107,21 +125,21 @@ def _identity(job: JobRef) -> _Key:
 class Round:
     """What one waiter learnt since it last looked (one round or more).
 
-    ``results`` pairs each of the waiter's jobs that got news with what was seen: an
-    ``Observation`` or the polling error.  ``finished`` lists the jobs now done for this
-    waiter (terminal, or ended by an error that cannot be retried); ``timed_out`` those
-    given up at the deadline.  ``error`` is set when polling hit a bug (not an
-    ``ExportKitError``): the waiter raises it as itself.
+    ``heard`` lists the waiter's jobs that got news (an ``Observation`` or a polling error,
+    already given to the waiter's ``learn``, once per job each time).  ``finished`` lists
+    the jobs now done for this waiter (terminal, or ended by an error that cannot be
+    retried); ``timed_out`` those given up at the deadline.  ``error`` is set when polling
+    hit a bug (not an ``ExportKitError``): the waiter raises it as itself.
     """
 
-    results: list[tuple[JobRef, Outcome]] = field(default_factory=list[tuple[JobRef, Outcome]])
+    heard: list[JobRef] = field(default_factory=list[JobRef])
     #: Empty tuples until a job finishes or times out (most rounds: no list to allocate).
     finished: Sequence[JobRef] = ()
     timed_out: Sequence[JobRef] = ()
     error: BaseException | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.results or self.finished or self.timed_out or self.error)
+        return bool(self.heard or self.finished or self.timed_out or self.error)
 
 
 class Poller:
@@ -152,6 +170,7 @@ class Poller:
         self,
         jobs: Sequence[JobRef],
         *,
+        learn: Learn,
         timeout: float | None,  # noqa: ASYNC109 (seconds, as job.wait)
         poll: PollPolicy | None = None,
         fresh: Collection[JobRef] = (),
@@ -162,7 +181,7 @@ class Poller:
         ``as_completed``).  Stop iterating (or cancel) at any time: the waiter leaves and
         nothing of it keeps running.
         """
-        waiter = self.join(jobs, timeout=timeout, poll=poll, fresh=fresh)
+        waiter = self.join(jobs, learn=learn, timeout=timeout, poll=poll, fresh=fresh)
         try:
             while waiter.waiting:
                 yield await self.next(waiter)
@@ -173,12 +192,17 @@ class Poller:
         self,
         jobs: Iterable[JobRef],
         *,
+        learn: Learn,
         timeout: float | None,
         poll: PollPolicy | None = None,
         fresh: Collection[JobRef] = (),
     ) -> Waiter:
         """Register ``jobs`` as one waiter (no I/O); ``next`` waits for its news, ``leave``
         (in a ``finally``) ends it.
+
+        ``learn(job, outcome)`` applies each observation or polling error of one of the
+        waiter's jobs the moment the round sees it; the waiter's news then only names the
+        jobs (``Round.heard``).
 
         ``fresh`` lists the jobs this process started moments ago (NotFound is tolerated for
         the policy's ``not_found_grace``).  ``job.wait()`` uses these three directly, so an
@@ -198,7 +222,7 @@ class Poller:
         if lane is None or lane.clock is not clock:
             rng = (poll and poll.rng) or (default and default.rng) or random.Random()
             lane = self._lanes[id(clock)] = _Lane(clock, rng)
-        return lane.register(jobs, timeout, poll, default, fresh)
+        return lane.register(jobs, learn, timeout, poll, default, fresh)
 
     async def next(self, waiter: Waiter) -> Round:
         """What ``waiter`` learnt since it last looked, once there is something.
@@ -232,14 +256,8 @@ class Poller:
         Raises the polling bug (not an ``ExportKitError``) the round hit, and
         ``RuntimeError`` if the kit was closed meanwhile.
         """
-        found = Round(
-            list(zip(waiter.refs, waiter.outcomes, strict=True)),
-            waiter.finished,
-            waiter.timed_out,
-            waiter.error,
-        )
+        found = Round(list(waiter.refs), waiter.finished, waiter.timed_out, waiter.error)
         waiter.refs.clear()
-        waiter.outcomes.clear()
         waiter.finished = waiter.timed_out = ()
         if waiter.error is not None:
             waiter.error = None
@@ -278,7 +296,7 @@ class Waiter:
         "error",
         "finished",
         "lane",
-        "outcomes",
+        "learn",
         "parked",
         "pending",
         "refs",
@@ -286,14 +304,15 @@ class Waiter:
         "timed_out",
     )
 
-    def __init__(self, lane: _Lane, deadline: float | None) -> None:
+    def __init__(self, lane: _Lane, learn: Learn, deadline: float | None) -> None:
         self.lane = lane
+        self.learn = learn
         self.deadline = deadline
         self.schedules: list[_Schedule] = []
-        # The inbox (what ``Poller.take`` turns into a ``Round``): kept in the waiter and
-        # emptied in place, so a round allocates nothing here that outlives it.
+        # The inbox (what ``Poller.take`` turns into a ``Round``): the jobs heard of, kept
+        # in the waiter and emptied in place, so a round allocates nothing here that
+        # outlives it (what was seen went to ``learn`` at once).
         self.refs: list[JobRef] = []
-        self.outcomes: list[Outcome] = []
         self.finished: Sequence[JobRef] = ()
         self.timed_out: Sequence[JobRef] = ()
         self.error: BaseException | None = None
@@ -311,10 +330,13 @@ class Waiter:
         """Whether the waiter has jobs left or news not yet taken."""
         return bool(self.pending) or self.has_news
 
-    def hear(self, jobs: Iterable[JobRef], outcome: Outcome) -> None:
+    def hear(self, jobs: Iterable[JobRef], outcome: Outcome, *, news: bool) -> None:
+        """Apply what was seen of ``jobs`` (``learn``); with ``news``, put them in the inbox."""
+        learn = self.learn
         for job in jobs:
-            self.refs.append(job)
-            self.outcomes.append(outcome)
+            learn(job, outcome)
+            if news:
+                self.refs.append(job)
 
     def end(self, jobs: Sequence[JobRef], *, timed_out: bool = False) -> None:
         """``jobs`` are done for this waiter: finished, or given up at the deadline."""
@@ -344,9 +366,28 @@ class _Schedule:
     jobs: dict[_Key, list[JobRef]] = field(default_factory=dict[_Key, list[JobRef]])
     #: Until when NotFound means "not visible yet", per job started by this process.
     grace_until: dict[_Key, float] | None = None
+    #: The native status last told to the waiter, per job (made on the first observation).
+    told: dict[_Key, str] | None = None
     #: When each job's current run of transport failures began (made on the first failure).
     failing_since: dict[_Key, float] | None = None
     active: bool = True
+
+    def tell(self, key: _Key, native: str) -> bool:
+        """Whether ``native`` is news to the waiter (not the status it was last told); the
+        waiter is told it now."""
+        told = self.told
+        if told is None:
+            told = self.told = {}
+        elif told.get(key) == native:
+            return False
+        told[key] = native
+        return True
+
+    def forget(self, key: _Key) -> None:
+        """The waiter is done with the job."""
+        del self.jobs[key]
+        if self.told:
+            self.told.pop(key, None)
 
     def answered(self, key: _Key) -> None:
         """The endpoint answered for the job: its run of transport failures is over."""
@@ -389,12 +430,20 @@ class _Group:
 
 @dataclass(eq=False, slots=True)
 class _Plan:
-    """One group's part of a round: the schedules served and one job per identity."""
+    """One group's part of a round: the schedules served, one job per identity, and who
+    hears of each job (every schedule of the group that waits for it, served or not)."""
 
     group: _Group
-    served: list[_Schedule]
+    served: set[_Schedule]
     jobs: dict[_Key, JobRef]
-    found: dict[_Key, Outcome] = field(default_factory=dict[_Key, Outcome])
+    #: The identity of each job polled, by ``id()`` of the object in ``jobs``.
+    keys: dict[int, _Key]
+    #: The first schedule waiting for each job; ``more`` holds any others (rare: one job
+    #: waited on by several calls), so a round makes no list per job.
+    first: dict[_Key, _Schedule]
+    more: dict[_Key, list[_Schedule]]
+    #: The longest retry hint among the errors seen so far (0 when none).
+    hint: float = 0.0
 
 
 class _Lane:
@@ -421,6 +470,8 @@ class _Lane:
         self.guard: anyio.CancelScope | None = None
         #: Registrations so far (the driver waits for them to settle before a round).
         self.registrations = 0
+        #: Sleeping waiters woken so far (the driver lets them run before it sleeps again).
+        self.wakes = 0
         #: Resolved policies by the ids of the policies they came from (kept alive here).
         self.policies: dict[
             tuple[int, int, str], tuple[PollPolicy | None, PollPolicy | None, PollPolicy]
@@ -431,6 +482,7 @@ class _Lane:
     def register(
         self,
         jobs: Iterable[JobRef],
+        learn: Learn,
         timeout: float | None,
         poll: PollPolicy | None,
         default: PollPolicy | None,
@@ -438,7 +490,7 @@ class _Lane:
     ) -> Waiter:
         self._check_loop()
         now = self.clock.now()
-        waiter = Waiter(self, None if timeout is None else now + timeout)
+        waiter = Waiter(self, learn, None if timeout is None else now + timeout)
         fresh_ids = {id(job) for job in fresh}
         by_group: dict[tuple[str, Hashable], _Schedule] = {}
         seen: set[int] = set()
@@ -596,6 +648,7 @@ class _Lane:
             return False
         else:
             parked.set_result(None)
+        self.wakes += 1
         return True
 
     def fill_vacancy(self) -> None:
@@ -668,7 +721,21 @@ class _Lane:
                     await self.clock.sleep(at - now)
                 self.sleeping = None
                 continue  # a registration may have moved the next round
+            wakes = self.wakes
             await self._round(sender, me)
+            if self.wakes != wakes:
+                await self._let_woken_run()
+
+    @staticmethod
+    async def _let_woken_run() -> None:
+        """Let the waiters a round woke run before the driver sleeps again, so each sees
+        the time of its news (a virtual clock moves as soon as the driver sleeps).
+
+        Two checkpoints: trio runs one batch of ready tasks in random order, and the woken
+        waiters are all in the batch the driver's first checkpoint joins.
+        """
+        await anyio.lowlevel.checkpoint()
+        await anyio.lowlevel.checkpoint()
 
     async def _settle(self) -> None:
         """Let waiters started alongside this one register first, so they share the round.
@@ -705,26 +772,35 @@ class _Lane:
         return first.backoff.rng.uniform(earliest, latest)
 
     async def _round(self, sender: Sender, me: Waiter) -> None:
-        """One round: group the due jobs, poll them, apply the results, schedule the next."""
+        """One round: group the due jobs, poll them (each outcome goes to its waiters as it
+        arrives), then schedule the next attempts and wake whoever has news."""
         now = self.clock.now()
         plans = self._plan(now)
         await self._poll(sender, plans, me, self._budget(me, now))
         after = self.clock.now()
         for plan in plans:
-            self._apply(plan, after)
+            self._finish(plan, after)
 
     def _plan(self, now: float) -> list[_Plan]:
-        """Group step: per due group, the schedules served and one job per identity."""
+        """Group step: per due group, the schedules served, one job per identity, and who
+        hears of each."""
         plans: list[_Plan] = []
         for group in self.groups.values():
             if group.at is None or group.at > now + _EPSILON:
                 continue
-            served = [s for s in group.schedules if s.earliest <= now + _EPSILON]
+            served = {s for s in group.schedules if s.earliest <= now + _EPSILON}
             jobs: dict[_Key, JobRef] = {}
-            for schedule in served:
+            first: dict[_Key, _Schedule] = {}
+            more: dict[_Key, list[_Schedule]] = {}
+            for schedule in group.schedules:
+                polled = schedule in served
                 for key, same in schedule.jobs.items():
-                    jobs.setdefault(key, same[0])
-            plans.append(_Plan(group, served, jobs))
+                    if polled and key not in jobs:
+                        jobs[key] = same[0]
+                    if first.setdefault(key, schedule) is not schedule:
+                        more.setdefault(key, []).append(schedule)
+            keys = {id(job): key for key, job in jobs.items()}
+            plans.append(_Plan(group, served, jobs, keys, first, more))
             group.at = None
         return plans
 
@@ -740,15 +816,18 @@ class _Lane:
         limiter = anyio.CapacityLimiter(_CONCURRENCY)
 
         async def one(plan: _Plan) -> None:
-            jobs = list(plan.jobs.values())
-            keys = list(plan.jobs)
+            keys = plan.keys
+
+            def deliver(job: JobRef, outcome: Outcome) -> None:
+                self._hear(plan, keys[id(job)], outcome)
+
             try:
-                found = await plan.group.spec.poll(sender, jobs, limiter=limiter)
+                await plan.group.spec.poll(
+                    sender, list(plan.jobs.values()), limiter=limiter, deliver=deliver
+                )
             except Exception as exc:  # a bug, not a polling error: its waiters raise it
-                plan.found = dict.fromkeys(keys, exc)
-                return
-            by_object = {id(job): key for key, job in plan.jobs.items()}
-            plan.found = {by_object[id(job)]: outcome for job, outcome in found}
+                for key in plan.jobs:
+                    self._hear(plan, key, exc)
 
         with anyio.move_on_after(budget):
             try:
@@ -763,46 +842,72 @@ class _Lane:
             finally:
                 self.guard = None
 
-    def _apply(self, plan: _Plan, now: float) -> None:
-        """Apply step: hand each waiter what was seen of its jobs, then schedule the next."""
-        spec = plan.group.spec
-        served = set(plan.served)
-        hint = max((_retry_hint(o) for o in plan.found.values()), default=0.0)
+    def _hear(self, plan: _Plan, key: _Key, outcome: Outcome) -> None:
+        """Deliver step: what the round saw of one job reaches every schedule waiting for it
+        (errors only those served), the moment it is seen."""
+        hint = _retry_hint(outcome)
+        if hint > plan.hint:
+            plan.hint = hint
+        schedule = plan.first.get(key)
+        if schedule is None:
+            return
+        now = self.clock.now()
+        self._tell(plan, schedule, key, outcome, now)
+        for other in plan.more.get(key, ()):
+            self._tell(plan, other, key, outcome, now)
+
+    def _tell(
+        self, plan: _Plan, schedule: _Schedule, key: _Key, outcome: Outcome, now: float
+    ) -> None:
+        """Give ``schedule``'s waiter the outcome of one of its jobs.
+
+        The waiter applies it at once (``learn``); it is *news* only when the job's status
+        is one the waiter was not told yet, or the wait for the job ends (terminal, or an
+        error that cannot be retried).  A waiter sleeps through anything else: most rounds
+        of a long export wake nobody.  A waiter whose news covers every job it still waits
+        for is woken at once; one with more jobs at the end of the round (``_finish``), so
+        jobs finishing in one round reach it together.
+        """
+        jobs = schedule.jobs.get(key) if schedule.active else None
+        if jobs is None:  # left, timed out, or already done with this job
+            return
+        waiter = schedule.waiter
+        if isinstance(outcome, Observation):
+            schedule.answered(key)
+            done = plan.group.spec.status(outcome.native_status).is_terminal
+            news = schedule.tell(key, outcome.native_status) or done
+        elif schedule in plan.served:
+            done = news = schedule.ends_on(key, outcome, now)
+            if not isinstance(outcome, ExportKitError):
+                waiter.error = outcome
+        else:
+            return
+        complete = len(jobs) == waiter.pending
+        waiter.hear(jobs, outcome, news=news)
+        if done:
+            waiter.end(jobs)
+            schedule.forget(key)
+        if news and complete:
+            self.wake(waiter)
+
+    def _finish(self, plan: _Plan, now: float) -> None:
+        """Finish step: schedule the next attempt of every schedule served, drop those with
+        nothing left, and wake every waiter with news not yet woken."""
         for schedule in list(plan.group.schedules):
             if not schedule.active:
                 continue
-            waiter = schedule.waiter
-            news = False
-            for key, jobs in list(schedule.jobs.items()):
-                outcome = plan.found.get(key)
-                if outcome is None:
-                    continue
-                if isinstance(outcome, Observation):
-                    schedule.answered(key)
-                    done = spec.status(outcome.native_status).is_terminal
-                elif schedule in served:
-                    done = schedule.ends_on(key, outcome, now)
-                    if not isinstance(outcome, ExportKitError):
-                        waiter.error = outcome
-                else:
-                    continue
-                news = True
-                waiter.hear(jobs, outcome)
-                if done:
-                    waiter.end(jobs)
-                    del schedule.jobs[key]
-            if schedule in served and schedule.jobs:
-                news |= self._schedule_next(schedule, now, hint)
+            if schedule in plan.served and schedule.jobs:
+                self._schedule_next(schedule, now, plan.hint)
             if not schedule.jobs:
                 self._drop(schedule)
-            if news or schedule in served:
-                self.wake(waiter)
+            if schedule.waiter.has_news:
+                self.wake(schedule.waiter)
 
-    def _schedule_next(self, schedule: _Schedule, now: float, hint: float) -> bool:
+    def _schedule_next(self, schedule: _Schedule, now: float, hint: float) -> None:
         """Schedule step: the window of the schedule's next attempt (or its timeout).
 
         A server's retry hint delays the attempt, but never past ``max_delay`` nor past the
-        deadline.  Returns whether the schedule timed out.
+        deadline.
         """
         remaining = schedule.remaining(now)
         window = schedule.backoff.next_window(remaining)
@@ -810,7 +915,7 @@ class _Lane:
             for jobs in schedule.jobs.values():
                 schedule.waiter.end(jobs, timed_out=True)
             schedule.jobs = {}
-            return True
+            return
         earliest, latest = window
         if hint > 0:
             assert schedule.policy.max_delay is not None
@@ -819,7 +924,6 @@ class _Lane:
                 floor = min(floor, remaining)
             earliest, latest = max(earliest, floor), max(latest, floor)
         schedule.earliest, schedule.latest = now + earliest, now + latest
-        return False
 
 
 def _retry_hint(outcome: Outcome) -> float:

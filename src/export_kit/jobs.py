@@ -29,7 +29,7 @@ from typing import Any, Generic, Self, cast
 from pydantic.alias_generators import to_camel
 from typing_extensions import TypeVar
 
-from ._interfaces import ExportStatus
+from ._interfaces import ExportStatus, JobRef
 from ._poller import Poller, Round
 from ._shapes import OperationRequest, ResponseShape, Sender
 from .errors import ExportFailed, ExportKitError, WaitAllTimeout, WaitTimeout
@@ -146,9 +146,11 @@ class ExportJob(Generic[DescriptionT]):
         self.native_status = seen.native_status
         self.status = spec_for(self.service).status(seen.native_status)
         self.failure_reason = seen.failure_reason
-        if seen.description is not None:
-            self._description = cast("DescriptionT", seen.description)
-        self.hints.update({k: v for k, v in seen.hints.items() if v})
+        described = seen.description
+        if described is not None and not _same(described, self._description):
+            self._description = cast("DescriptionT", described)
+        if seen.hints:
+            self.hints.update({k: v for k, v in seen.hints.items() if v})
         self.last_error = None
 
     def _waits(self) -> Poller:
@@ -189,14 +191,20 @@ class ExportJob(Generic[DescriptionT]):
         # holds this frame and one future (benchmarks/RESULTS.md, 4b).
         poller = self._waits()
         waiter = poller.join(
-            (self,), timeout=timeout, poll=poll, fresh=(self,) if self._fresh else ()
+            (self,),
+            learn=_learn,
+            timeout=timeout,
+            poll=poll,
+            fresh=(self,) if self._fresh else (),
         )
+        last = (self.status, self.native_status)  # what this wait last saw
         try:
             while waiter.waiting:
                 while (turn := poller.turn(waiter)) is not None:
                     await turn
-                changed, finished, timed_out = self._take(poller.take(waiter))
-                if changed:
+                heard, finished, timed_out = _news(poller.take(waiter))
+                if heard and (self.status, self.native_status) != last:
+                    last = (self.status, self.native_status)
                     await _notify(on_update, self)
                 if finished:
                     return self._outcome()
@@ -205,16 +213,6 @@ class ExportJob(Generic[DescriptionT]):
         finally:
             poller.leave(waiter)
         raise AssertionError("unreachable: a wait ends only when its job is done")
-
-    def _take(self, found: Round) -> tuple[bool, bool, bool]:
-        """Apply what one waiter of this job learnt: whether the status changed, whether
-        the job is done, whether it timed out.  (Nothing of ``found`` stays referenced while
-        the wait sleeps: a round leaves only the future behind.)"""
-        last = (self.status, self.native_status)
-        for _, outcome in found.results:
-            self._learn(outcome)
-        changed = bool(found.results) and (self.status, self.native_status) != last
-        return changed, bool(found.finished), bool(found.timed_out)
 
     def _learn(self, outcome: Observation | BaseException) -> None:
         """Apply one thing the poller saw of this job: an observation or a polling error."""
@@ -270,6 +268,24 @@ class ExportJob(Generic[DescriptionT]):
         }
         raw = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
         return _TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _news(found: Round) -> tuple[bool, bool, bool]:
+    """Whether a waiter heard of its job, saw it finish, or timed out; as flags, so nothing
+    of the round stays referenced while ``ExportJob.wait`` sleeps again."""
+    return bool(found.heard), bool(found.finished), bool(found.timed_out)
+
+
+def _learn(job: JobRef, outcome: Observation | BaseException) -> None:
+    """The poller's ``learn`` for waits of ``ExportJob`` objects (their only kind of job)."""
+    cast("ExportJob[Any]", job)._learn(outcome)  # pyright: ignore[reportPrivateUsage]
+
+
+def _same(seen: ResponseShape, last: ResponseShape | None) -> bool:
+    """Whether a new description says exactly what the job's last one says (values and
+    which fields were set): the job keeps its object, so a long wait on an unchanged job
+    leaves the old description in place rather than a new one each round."""
+    return last is not None and seen == last and seen.model_fields_set == last.model_fields_set
 
 
 def _poller_of(sender: Sender) -> Poller:
@@ -333,13 +349,11 @@ async def _rounds(
             seen[id(job)] = (len(seen), job, (job.status, job.native_status))
     fresh = [job for _, job, _ in seen.values() if job._fresh]  # pyright: ignore[reportPrivateUsage]
     async with contextlib.aclosing(
-        poller.track(jobs, timeout=timeout, poll=poll, fresh=fresh)
+        poller.track(jobs, learn=_learn, timeout=timeout, poll=poll, fresh=fresh)
     ) as rounds:
         async for found in rounds:
-            for ref, outcome in found.results:
-                seen[id(ref)][1]._learn(outcome)  # pyright: ignore[reportPrivateUsage]
             changed: list[object] = []
-            for ref, _ in found.results:
+            for ref in found.heard:
                 position, job, last = seen[id(ref)]
                 now = (job.status, job.native_status)
                 if last != now:

@@ -186,3 +186,20 @@ async def test_hints_are_learnt_from_describe(kit: ExportKit, emu: Emulator) -> 
     await job.refresh()
     assert job.hints == {"domainName": DOMAIN}
     assert STORE not in job.hints.values()
+
+
+async def test_an_unchanged_description_keeps_its_object(kit: ExportKit, emu: Emulator) -> None:
+    """A describe that says what the last one said leaves the job's ``description`` object
+    in place (a long wait does not replace it every round); a change replaces it."""
+    job = await kit.m2.start(**start_kwargs("m2"))
+    await job.refresh()
+    first = job.description
+    assert first is not None
+    await job.refresh()
+    assert job.description is first
+    emu.advance(60)
+    await job.refresh()
+    assert job.status is ExportStatus.SUCCEEDED
+    assert job.description is not first
+    assert job.description is not None
+    assert job.description.status == "Completed"

@@ -8,7 +8,7 @@ import math
 import random
 import types
 from collections import Counter
-from typing import cast
+from typing import TypeVar, cast
 
 import anyio
 import anyio.lowlevel
@@ -18,11 +18,14 @@ import sniffio
 import trio
 
 from export_kit import ExportFailed, ExportJob, ExportKit, ExportStatus, PollPolicy, WaitTimeout
+from export_kit._shapes import OperationRequest, ResponseShape
 from export_kit.local import Emulator, FaultConfig
 
 from ._support import NO_RETRIES, EmuClock, live_tasks, start_kwargs
 
 pytestmark = pytest.mark.anyio
+
+R = TypeVar("R", bound=ResponseShape)
 
 #: Batch operation and page size of the services whose list items carry everything a
 #: describe says (so a round is batch calls only, with no final describe per finished job).
@@ -170,10 +173,20 @@ async def test_a_late_joiner_is_polled_within_its_own_min_delay(
     others = [await kit.personalize.start(**start_kwargs("personalize")) for _ in range(50)]
     late = await kit.personalize.start(**start_kwargs("personalize"))
     describe = ("personalize", "DescribeDatasetExportJob")
+    told: list[ExportJob] = []
+    first_round = anyio.Event()
+
+    def tell(job: ExportJob) -> None:
+        told.append(job)
+        if len(told) == len(others):
+            first_round.set()
+
     async with anyio.create_task_group() as tg:
         for job in others:
-            tg.start_soon(lambda j: j.wait(timeout=60, poll=slow), job)
-        await anyio.sleep(0.3)  # the others' first round is done; the next is 3 s away
+            tg.start_soon(lambda j: j.wait(timeout=60, poll=slow, on_update=tell), job)
+        with anyio.fail_after(2):
+            # The others' first round told each its first status; their next is 3 s away.
+            await first_round.wait()
         emu.reset_counts()
         with pytest.raises(TimeoutError):
             await late.wait(timeout=1.0, poll=PollPolicy(min_delay=0.2, max_delay=0.2))
@@ -365,3 +378,80 @@ async def test_a_round_stuck_in_flight_holds_no_other_waiter_past_its_deadline(
                 await kit.resume(job.token()).wait(timeout=0.3)
         tg.cancel_scope.cancel()
     assert kit._waits()._lanes == {}  # pyright: ignore[reportPrivateUsage]
+
+
+async def test_waiters_with_nothing_new_sleep_through_the_rounds(
+    kit: ExportKit, emu: Emulator
+) -> None:
+    """Thirty waits on jobs that stay pending (the emulator's clock stands still): after the
+    first round told each waiter its job's status, later rounds still poll but wake
+    nobody: every parked task is suspended on the very object it was suspended on two
+    rounds earlier (asyncio's future, trio's ``wait_task_rescheduled``)."""
+    jobs = [await kit.personalize.start(**start_kwargs("personalize")) for _ in range(30)]
+    before = live_tasks()
+    parked: list[dict[object, object]] = []
+    calls: list[int] = []
+
+    class Inspecting:
+        t = 0.0
+
+        def now(self) -> float:
+            return self.t
+
+        async def sleep(self, seconds: float) -> None:
+            calls.append(sum(emu.requests.values()))
+            if len(calls) in (2, 4):  # after the second and the fourth round
+                driver = {_current_task()}
+                parked.append({t: _chain(t)[-1] for t in live_tasks() - before - driver})
+            self.t += seconds
+            await anyio.lowlevel.checkpoint()
+
+    emu.reset_counts()
+    policy = PollPolicy(min_delay=1, max_delay=1, clock=Inspecting())
+    async with anyio.create_task_group() as tg:
+        for job in jobs:
+            tg.start_soon(lambda j: j.wait(600, poll=policy), job)
+        while len(parked) < 2:
+            await anyio.lowlevel.checkpoint()
+        tg.cancel_scope.cancel()
+
+    early, late = parked
+    assert len(early) == 29, "one driver, every other wait asleep"
+    assert early.keys() == late.keys(), "the same task drove"
+    assert all(late[task] is early[task] for task in early), "no sleeping waiter was woken"
+    assert calls[:4] == [1, 2, 3, 4], "one batch call a round, every round"
+    assert {job.status for job in jobs} == {ExportStatus.PENDING}
+
+
+async def test_a_waiter_hears_its_job_as_soon_as_its_page_is_read(
+    emu: Emulator, clock: EmuClock
+) -> None:
+    """150 finished Personalize jobs, two pages of 100: each wait on a job of the first
+    page returns while the round still reads the second page, not after it."""
+    log: list[str] = []
+
+    class Logging(ExportKit):
+        async def send(self, request: OperationRequest[R], /) -> R:
+            response = await super().send(request)
+            log.append(type(request).__name__)
+            return response
+
+    async with Logging(**emu.kit_kwargs(), config=NO_RETRIES) as kit:
+        jobs = [await kit.personalize.start(**start_kwargs("personalize")) for _ in range(150)]
+        emu.advance(60)  # every job done
+        log.clear()
+        policy = PollPolicy(min_delay=1, max_delay=1, clock=clock)
+
+        async def wait_one(job: ExportJob) -> None:
+            await job.wait(600, poll=policy)
+            log.append("returned")
+
+        async with anyio.create_task_group() as tg:
+            for job in jobs:
+                tg.start_soon(wait_one, job)
+
+    page = "ListDatasetExportJobsRequest"
+    assert log.count(page) == 2, log
+    assert log.count("returned") == 150
+    second = len(log) - log[::-1].index(page) - 1
+    assert log[:second].count("returned") >= 99, "the first page's waits returned first"

@@ -20,12 +20,20 @@ from export_kit.paging import Pager
 if TYPE_CHECKING:
     from export_kit.waiting import PollPolicy
 
-__all__ = ["Observation", "ServiceSpec", "Started", "as_shape", "list_until_found"]
+__all__ = [
+    "Deliver",
+    "Observation",
+    "Seen",
+    "ServiceSpec",
+    "Started",
+    "as_shape",
+    "list_until_found",
+]
 
 ItemT = TypeVar("ItemT")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One look at a job: the service's own status, failure reason, typed description."""
 
@@ -47,9 +55,12 @@ class Started:
     seen: Observation | None = None
 
 
-#: One poll round's answer: per job, what was seen or the error (a bug is any other
-#: exception: the waiters of those jobs raise it).
-PollResult = list[tuple[JobRef, Observation | Exception]]
+#: Where a poll round reports each job's outcome as soon as it is known: what was seen, or
+#: the error (a bug is any other exception: the waiters of that job raise it).
+Deliver = Callable[[JobRef, "Observation | Exception"], None]
+
+#: Where ``observe_many`` reports each job it saw, by id, as soon as its page is read.
+Seen = Callable[[str, "Observation"], None]
 
 
 class ServiceSpec(ABC):
@@ -122,11 +133,12 @@ class ServiceSpec(ABC):
 
     @abstractmethod
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
-        """Look at many jobs of one batch key with the batch operation; by job id.
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
+        """Look at many jobs of one batch key with the batch operation: ``seen(job_id,
+        observation)`` for each job as soon as its page is read.
 
-        Jobs the batch could not see are left out (a fallback describe handles them).
+        Jobs the batch could not see are not reported (a fallback describe handles them).
         """
 
     #: Whether a job missing from ``observe_many`` is known not to exist (discovery asks
@@ -134,52 +146,70 @@ class ServiceSpec(ABC):
     batch_is_authoritative: ClassVar[bool] = False
 
     async def poll(
-        self, sender: Sender, jobs: Sequence[JobRef], *, limiter: anyio.CapacityLimiter
-    ) -> PollResult:
-        """One poll round over jobs sharing a batch key: an observation or error per job.
+        self,
+        sender: Sender,
+        jobs: Sequence[JobRef],
+        *,
+        limiter: anyio.CapacityLimiter,
+        deliver: Deliver,
+    ) -> None:
+        """One poll round over jobs sharing a batch key: ``deliver(job, outcome)`` for each
+        job, an observation or error, as soon as it is known (page by page).
 
         One job is described directly; several use the batch operation, then describe only
         those the batch could not see and those that just finished without a full
-        description.  A failed batch call is every job's error; a failed describe is its
-        job's.  An exception that is not an ``ExportKitError`` is a bug: the batch's
-        propagates, a describe's is reported for its job (never as an ``ExceptionGroup``).
+        description.  A failed batch call is the error of every job not yet delivered; a
+        failed describe is its job's.  An exception that is not an ``ExportKitError`` is a
+        bug: the batch's propagates, a describe's is delivered for its job (never as an
+        ``ExceptionGroup``).
         """
         if len(jobs) == 1:
-            return await self._describe_each(sender, jobs, limiter)
-        try:
-            seen = await self.observe_many(sender, self.batch_key(jobs[0]), jobs)
-        except ExportKitError as exc:
-            return [(job, exc) for job in jobs]
-        out: PollResult = []
+            await self._describe_each(sender, jobs, limiter, deliver)
+            return
+        unseen = {job.id: job for job in jobs}
         again: list[JobRef] = []
-        for job in jobs:
-            found = seen.get(job.id)
-            if found is None and self.batch_is_authoritative:
-                out.append((job, self._missing(job)))
-            elif found is None or (
-                found.description is None and self.status(found.native_status).is_terminal
-            ):
+
+        def seen(job_id: str, found: Observation) -> None:
+            job = unseen.pop(job_id, None)
+            if job is None:  # not asked for, or already seen
+                return
+            if found.description is None and self.status(found.native_status).is_terminal:
                 again.append(job)
             else:
-                out.append((job, found))
-        return out + await self._describe_each(sender, again, limiter)
+                deliver(job, found)
+
+        try:
+            await self.observe_many(sender, self.batch_key(jobs[0]), jobs, seen)
+        except ExportKitError as exc:
+            for job in (*again, *unseen.values()):
+                deliver(job, exc)
+            return
+        if self.batch_is_authoritative:
+            for job in unseen.values():
+                deliver(job, self._missing(job))
+        else:
+            again += unseen.values()
+        await self._describe_each(sender, again, limiter, deliver)
 
     async def _describe_each(
-        self, sender: Sender, jobs: Sequence[JobRef], limiter: anyio.CapacityLimiter
-    ) -> PollResult:
-        out: PollResult = []
-
+        self,
+        sender: Sender,
+        jobs: Sequence[JobRef],
+        limiter: anyio.CapacityLimiter,
+        deliver: Deliver,
+    ) -> None:
         async def one(job: JobRef) -> None:
             async with limiter:
                 try:
-                    out.append((job, await self.describe(sender, job)))
-                except Exception as exc:  # reported per job: no ExceptionGroup escapes
-                    out.append((job, exc))
+                    found = await self.describe(sender, job)
+                except Exception as exc:  # delivered per job: no ExceptionGroup escapes
+                    deliver(job, exc)
+                else:
+                    deliver(job, found)
 
         async with anyio.create_task_group() as tg:
             for job in jobs:
                 tg.start_soon(one, job)
-        return out
 
     def _missing(self, job: JobRef) -> NotFoundError:
         op = self.describe_request(job).operation.name
@@ -198,28 +228,28 @@ async def list_until_found(
     id_of: Callable[[ItemT], str | None],
     wanted: Iterable[str],
     page_size: int,
-) -> dict[str, ItemT]:
-    """Page through a list operation until every wanted id is found; items by id.
+    found: Callable[[str, ItemT], None],
+) -> None:
+    """Page through a list operation until every wanted id is found: ``found(id, item)``
+    for each as its page is read, so nothing of a page outlives it.
 
     Stops early once all are found, at the last page, on a repeated token, or when
     further pages would cost more than describing the missing jobs one by one (beyond
     ⌈N / page_size⌉ pages, one extra page per missing job at most).
     """
-    want = set(wanted)
-    ideal = math.ceil(len(want) / page_size)
-    found: dict[str, ItemT] = {}
+    missing = set(wanted)
+    ideal = math.ceil(len(missing) / page_size)
     pages = 0
     async with aclosing(Pager(sender, request).pages()) as responses:
         async for response in responses:
             pages += 1
             for item in items(response) or ():
                 key = id_of(item)
-                if key is not None and key in want:
-                    found[key] = item
-            missing = len(want) - len(found)
-            if not missing or pages >= ideal + missing:
+                if key is not None and key in missing:
+                    missing.discard(key)
+                    found(key, item)
+            if not missing or pages >= ideal + len(missing):
                 break
-    return found
 
 
 ShapeT = TypeVar("ShapeT", bound=ResponseShape)

@@ -20,7 +20,7 @@ from export_kit.models import discovery
 from export_kit.paging import Pager
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started
+from ._base import Observation, Seen, ServiceSpec, Started
 
 if TYPE_CHECKING:
     from export_kit._interfaces import JobRef
@@ -67,11 +67,10 @@ class Discovery(ServiceSpec):
         return Observation(info.export_status, info.status_message if failed else None, info)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
         ids = sorted({job.id for job in jobs})
         chunks = [ids[i : i + self.page_size] for i in range(0, len(ids), self.page_size)]
-        out: dict[str, Observation] = {}
         errors: list[Exception] = []
 
         async def one(chunk: list[str]) -> None:
@@ -82,7 +81,7 @@ class Discovery(ServiceSpec):
                 async with aclosing(Pager(sender, request).pages()) as pages:
                     async for response in pages:
                         for info in response.exports_info or ():
-                            out[info.export_id] = self._seen(info)
+                            seen(info.export_id, self._seen(info))
             except Exception as exc:  # raised alone below, never as an ExceptionGroup
                 errors.append(exc)
 
@@ -91,7 +90,6 @@ class Discovery(ServiceSpec):
                 tg.start_soon(one, chunk)
         if errors:
             raise errors[0]
-        return out
 
 
 SPEC = Discovery()

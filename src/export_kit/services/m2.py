@@ -16,7 +16,7 @@ from export_kit._interfaces import ExportStatus
 from export_kit.models import m2
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, as_shape, list_until_found
+from ._base import Observation, Seen, ServiceSpec, Started, as_shape, list_until_found
 
 if TYPE_CHECKING:
     from export_kit._interfaces import JobRef
@@ -58,27 +58,25 @@ class M2(ServiceSpec):
         return Observation(response.status, response.status_reason, response)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
         request = m2.ListDataSetExportHistoryRequest(
             application_id=jobs[0].scope["applicationId"], max_results=self.page_size
         )
-        found = await list_until_found(
+
+        def found(task_id: str, item: m2.DataSetExportTask) -> None:
+            description = as_shape(m2.GetDataSetExportTaskResponse, item)
+            seen(task_id, Observation(item.status, item.status_reason, description))
+
+        await list_until_found(
             sender,
             request,
             lambda r: r.data_set_export_tasks,
             lambda item: item.task_id,
             (job.id for job in jobs),
             self.page_size,
+            found,
         )
-        return {
-            task_id: Observation(
-                item.status,
-                item.status_reason,
-                as_shape(m2.GetDataSetExportTaskResponse, item),
-            )
-            for task_id, item in found.items()
-        }
 
 
 SPEC = M2()

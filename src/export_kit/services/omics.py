@@ -15,7 +15,7 @@ from export_kit._interfaces import ExportStatus
 from export_kit.models import omics
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, list_until_found
+from ._base import Observation, Seen, ServiceSpec, Started, list_until_found
 
 if TYPE_CHECKING:
     from export_kit._interfaces import JobRef
@@ -64,20 +64,20 @@ class Omics(ServiceSpec):
         return Observation(response.status, response.status_message, response)
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
         request = omics.ListReadSetExportJobsRequest(
             sequence_store_id=jobs[0].scope["sequenceStoreId"], max_results=self.page_size
         )
-        found = await list_until_found(
+        await list_until_found(
             sender,
             request,
             lambda r: r.export_jobs,
             lambda item: item.id,
             (job.id for job in jobs),
             self.page_size,
+            lambda job_id, item: seen(job_id, Observation(item.status)),
         )
-        return {job_id: Observation(item.status) for job_id, item in found.items()}
 
 
 SPEC = Omics()

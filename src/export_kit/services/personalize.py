@@ -22,7 +22,7 @@ from export_kit.models import personalize
 from export_kit.paging import Pager
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, as_shape, list_until_found
+from ._base import Observation, Seen, ServiceSpec, Started, as_shape, list_until_found
 
 if TYPE_CHECKING:
     from export_kit._interfaces import JobRef
@@ -140,28 +140,29 @@ class Personalize(ServiceSpec):
         return job.hints.get("datasetArn")
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
+        dataset = jobs[0].hints.get("datasetArn")
         request = personalize.ListDatasetExportJobsRequest(
-            dataset_arn=jobs[0].hints.get("datasetArn"), max_results=self.page_size
+            dataset_arn=dataset, max_results=self.page_size
         )
-        found = await list_until_found(
+
+        def found(arn: str, item: personalize.DatasetExportJobSummary) -> None:
+            job = as_shape(personalize.DatasetExportJob, item, dataset_arn=dataset)
+            description = personalize.DescribeDatasetExportJobResponse.model_construct(
+                dataset_export_job=job
+            )
+            seen(arn, Observation(item.status or "", item.failure_reason, description))
+
+        await list_until_found(
             sender,
             request,
             lambda r: r.dataset_export_jobs,
             lambda item: item.dataset_export_job_arn,
             (job.id for job in jobs),
             self.page_size,
+            found,
         )
-        dataset = jobs[0].hints.get("datasetArn")
-        out: dict[str, Observation] = {}
-        for arn, item in found.items():
-            job = as_shape(personalize.DatasetExportJob, item, dataset_arn=dataset)
-            description = personalize.DescribeDatasetExportJobResponse.model_construct(
-                dataset_export_job=job
-            )
-            out[arn] = Observation(item.status or "", item.failure_reason, description)
-        return out
 
 
 SPEC = Personalize()

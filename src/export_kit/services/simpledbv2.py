@@ -15,7 +15,7 @@ from export_kit._interfaces import ExportStatus
 from export_kit.models import simpledbv2
 from export_kit.waiting import PollPolicy
 
-from ._base import Observation, ServiceSpec, Started, list_until_found
+from ._base import Observation, Seen, ServiceSpec, Started, list_until_found
 
 if TYPE_CHECKING:
     from export_kit._interfaces import JobRef
@@ -69,22 +69,23 @@ class SimpleDBv2(ServiceSpec):
         return job.hints.get("domainName")
 
     async def observe_many(
-        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef]
-    ) -> dict[str, Observation]:
+        self, sender: Sender, key: Hashable, jobs: Sequence[JobRef], seen: Seen
+    ) -> None:
         domain = jobs[0].hints.get("domainName")
         request = simpledbv2.ListExportsRequest(domain_name=domain, max_results=self.page_size)
-        found = await list_until_found(
+
+        def found(arn: str, item: simpledbv2.ExportSummary) -> None:
+            seen(arn, Observation(item.export_status, hints={"domainName": item.domain_name}))
+
+        await list_until_found(
             sender,
             request,
             lambda r: r.export_summaries,
             lambda item: item.export_arn,
             (job.id for job in jobs),
             self.page_size,
+            found,
         )
-        return {
-            arn: Observation(item.export_status, hints={"domainName": item.domain_name})
-            for arn, item in found.items()
-        }
 
 
 SPEC = SimpleDBv2()
