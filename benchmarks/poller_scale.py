@@ -65,12 +65,16 @@ class CountingKit(ExportKit):
 
 
 class VirtualClock:
-    """Virtual time; notes the requests sent between two sleeps (one round)."""
+    """Virtual time; notes the requests sent between two sleeps (one round), and at each
+    sleep the CPU and GC time used so far (``marks``: the steady rounds lie between the
+    first and the last sleep)."""
 
-    def __init__(self, kit: CountingKit) -> None:
+    def __init__(self, kit: CountingKit, timer: GcTimer | None) -> None:
         self.kit = kit
+        self.timer = timer
         self.t = 0.0
         self.rounds: list[int] = []
+        self.marks: list[tuple[float, float, int]] = []
         self.mark = kit.calls
 
     def now(self) -> float:
@@ -79,6 +83,8 @@ class VirtualClock:
     async def sleep(self, seconds: float) -> None:
         self.rounds.append(self.kit.calls - self.mark)
         self.mark = self.kit.calls
+        if self.timer is not None:
+            self.marks.append((time.process_time(), self.timer.total, self.timer.full))
         self.t += seconds
         await anyio.lowlevel.checkpoint()
 
@@ -135,6 +141,10 @@ class Result:
     gc_full: int
     heap: float
     bare: float
+    #: The steady rounds (all but the first and the last): their count, CPU, GC CPU and
+    #: full collections.  The first round also registers every waiter (and, independently,
+    #: the caller starts N tasks before it); the last ends them.
+    steady: tuple[int, float, float, int]
 
 
 class GcTimer:
@@ -167,9 +177,12 @@ def frozen(freeze_gc: bool) -> Generator[None]:
             gc.unfreeze()
 
 
-async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str, rounds: int) -> list[int]:
-    """Wait ``rounds`` rounds (attempts at 0, 1, ..., rounds - 1 s); the calls of each."""
-    clock = VirtualClock(kit)
+async def wait(
+    kit: CountingKit, jobs: list[ExportJob], mode: str, rounds: int, timer: GcTimer | None = None
+) -> VirtualClock:
+    """Wait ``rounds`` rounds (attempts at 0, 1, ..., rounds - 1 s); the clock holds the
+    calls of each round (and, given ``timer``, the CPU and GC marks at each sleep)."""
+    clock = VirtualClock(kit, timer)
     poll = PollPolicy(min_delay=1, max_delay=1, clock=clock, rng=random.Random(7))
     if mode == "wait_all":
         outcomes = await kit.wait_all(jobs, timeout=rounds - 1, poll=poll)
@@ -183,7 +196,8 @@ async def wait(kit: CountingKit, jobs: list[ExportJob], mode: str, rounds: int) 
         async with anyio.create_task_group() as tg:
             for job in jobs:
                 tg.start_soon(one, job)
-    return [*clock.rounds, kit.calls - clock.mark]
+    clock.rounds.append(kit.calls - clock.mark)
+    return clock
 
 
 async def bare_task_heap(count: int) -> float:
@@ -228,9 +242,11 @@ async def measure(
                 with frozen(freeze_gc):
                     gc.callbacks.append(timer)
                     began = time.process_time()
-                    calls = await wait(kit, jobs, mode, rounds)
+                    clock = await wait(kit, jobs, mode, rounds, timer)
                     cpu = time.process_time() - began
                     gc.callbacks.remove(timer)
+                (cpu0, gc0, full0), (cpu1, gc1, full1) = clock.marks[0], clock.marks[-1]
+                steady = (len(clock.marks) - 1, cpu1 - cpu0, gc1 - gc0, full1 - full0)
                 with frozen(freeze_gc):
                     tracemalloc.start()
                     base = tracemalloc.get_traced_memory()[0]
@@ -239,7 +255,11 @@ async def measure(
                     tracemalloc.stop()
                 heap = (peak - base) / size
                 tasks = bare if mode == "independent" else 0.0
-                results.append(Result(size, mode, calls, cpu, timer.total, timer.full, heap, tasks))
+                results.append(
+                    Result(
+                        size, mode, clock.rounds, cpu, timer.total, timer.full, heap, tasks, steady
+                    )
+                )
     return results, bounds
 
 
@@ -253,10 +273,10 @@ def main(argv: list[str] | None = None) -> None:
         help="gc.freeze() before each wait: the cyclic GC no longer walks the jobs and the "
         "kit, to see how much of the growth per job is the collector's",
     )
-    parser.add_argument("--rounds", type=int, default=6, help="rounds per wait (at least 2)")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds per wait (at least 3)")
     args = parser.parse_args(argv)
-    if args.rounds < 2:
-        parser.error("--rounds must be at least 2")
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3 (one steady round between the first and last)")
     if args.quick:
         args.sizes = [50, 100]
     with child_emulator(clock="manual") as endpoint:
@@ -267,29 +287,60 @@ def main(argv: list[str] | None = None) -> None:
         f"emulator in a child process; GC {'frozen before each wait' if args.freeze_gc else 'as is'}"
     )
     print(
+        f"\nSteady rounds (all but the first and the last, {args.rounds - 2} per wait): "
+        "what each further round of polling costs the client"
+    )
+    print(
+        "| jobs | side | CPU per round (ms) | CPU per job per round (µs) | of which GC (µs) "
+        "| full GC runs | CPU without GC per job (µs) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    first: dict[str, tuple[float, float]] = {}
+    for r in results:
+        count, cpu, gc_cpu, full = r.steady
+        _row(first, r, count, cpu, gc_cpu, full, "")
+    print(
+        "\nThe whole wait, per round (first and last rounds included: registering and ending "
+        "the waits, and on the independent side starting and ending the caller's N tasks)"
+    )
+    print(
         "| jobs | side | calls per round (max) | bound Σ⌈N_scope/page⌉ | CPU per round (ms) "
         "| CPU per job per round (µs) | of which GC (µs) | full GC runs | CPU without GC per job (µs) "
         "| heap per waited job (KB) | bare task (KB) | library share (KB) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    first: dict[str, tuple[float, float]] = {}
+    first = {}
     for r in results:
-        rounds = len(r.rounds)
-        per_round = r.cpu / rounds
-        per_job = per_round / r.size * 1e6
-        gc_job = r.gc_cpu / rounds / r.size * 1e6
-        rest = per_job - gc_job
-        base_job, base_rest = first.setdefault(r.mode, (per_job, rest))
         bare = f"{r.bare / 1024:.2f}" if r.bare else "-"
-        print(
-            f"| {r.size:,} | {r.mode} | {max(r.rounds)} | {bounds[r.size]} "
-            f"| {per_round * 1e3:.1f} | {per_job:.1f} ({per_job / base_job:.2f}x) "
-            f"| {gc_job:.1f} | {r.gc_full} | {rest:.1f} ({rest / base_rest:.2f}x) "
-            f"| {r.heap / 1024:.2f} | {bare} | {(r.heap - r.bare) / 1024:.2f} |"
-        )
+        calls = f"| {max(r.rounds)} | {bounds[r.size]} "
+        heap = f" {r.heap / 1024:.2f} | {bare} | {(r.heap - r.bare) / 1024:.2f} |"
+        _row(first, r, len(r.rounds), r.cpu, r.gc_cpu, r.gc_full, heap, calls)
     print(
         "(ratios in brackets: per job per round against the smallest N; 1.00x is linear. "
         "Library share: heap minus a bare task awaiting an event, measured at the same N)"
+    )
+
+
+def _row(
+    first: dict[str, tuple[float, float]],
+    r: Result,
+    rounds: int,
+    cpu: float,
+    gc_cpu: float,
+    full: int,
+    tail: str,
+    calls: str = "",
+) -> None:
+    """One table row: CPU per round and per job per round, its GC share, the rest."""
+    per_round = cpu / rounds
+    per_job = per_round / r.size * 1e6
+    gc_job = gc_cpu / rounds / r.size * 1e6
+    rest = per_job - gc_job
+    base_job, base_rest = first.setdefault(r.mode, (per_job, rest))
+    print(
+        f"| {r.size:,} | {r.mode} {calls}| {per_round * 1e3:.1f} "
+        f"| {per_job:.1f} ({per_job / base_job:.2f}x) | {gc_job:.1f} | {full} "
+        f"| {rest:.1f} ({rest / base_rest:.2f}x) |{tail}"
     )
 
 
