@@ -27,18 +27,19 @@ bug.  A wait on a job that stays pending sleeps through the rounds.
 Nothing runs in the background.  Rounds are driven by one of the waiting tasks themselves
 (the *driver*): the first waiter to find no driver becomes it, sleeps until the next round,
 polls, delivers results to every waiter, lets the waiters it woke run, and hands over to
-another waiting task as soon as it has news of its own (or is cancelled).  So the poller runs only while someone waits,
-starts no task outside a round (asyncio and trio alike), leaves nothing behind when the last
-waiter leaves, and one waiter's cancellation or timeout only ends that waiter.
+another waiting task as soon as it has news of its own (or is cancelled).  So the poller
+runs only while someone waits, starts no task outside a round (asyncio and trio alike),
+leaves nothing behind when the last waiter leaves, and one waiter's cancellation or timeout
+only ends that waiter.
 
 A waiting task that does not drive holds little: its ``Waiter`` (slotted; the inbox is kept
 in it and emptied in place), one ``_Schedule`` per batch group, and while it sleeps one bare
 asyncio future (under trio nothing: the task is rescheduled).  ``job.wait()`` awaits that
 future itself, with no generator, event, cancel scope or task of the poller in between, and
-a round with nothing new for it allocates nothing for it at all.  Deadlines need no scope per waiter either: a
-schedule's final attempt is at its deadline, and while a round hangs in flight on the real
-clock one guard task (``_Lane._guard_deadlines``, a heap of deadlines) times out every
-other waiter ``_DEADLINE_SLACK`` after its deadline.
+a round with nothing new for it allocates nothing for it at all.  Deadlines need no scope
+per waiter either: a schedule's final attempt is at its deadline, and while a round hangs in
+flight on the real clock one guard task (``_Lane._guard_deadlines``, a heap of deadlines)
+times out every other waiter ``_DEADLINE_SLACK`` after its deadline.
 
 Waiters are kept per clock (one *lane* per ``PollClock``), so virtual clocks in tests keep
 their exact meaning; every wait on the real clock shares one lane.
