@@ -455,3 +455,40 @@ async def test_a_waiter_hears_its_job_as_soon_as_its_page_is_read(
     assert log.count("returned") == 150
     second = len(log) - log[::-1].index(page) - 1
     assert log[:second].count("returned") >= 99, "the first page's waits returned first"
+
+
+async def test_a_batch_failing_on_a_later_page_keeps_what_earlier_pages_told(
+    emu: Emulator, clock: EmuClock
+) -> None:
+    """150 finished Personalize jobs, two pages; the second page's call fails (a 500, no
+    retries). The first round still ends the 100 waits of the first page; the other 50
+    see the error, keep waiting, and end with the next round: nothing seen is lost."""
+    first_page_read = False
+
+    class FailingSecondPage(ExportKit):
+        async def send(self, request: OperationRequest[R], /) -> R:
+            nonlocal first_page_read
+            response = await super().send(request)
+            if type(request).__name__ == "ListDatasetExportJobsRequest" and not first_page_read:
+                first_page_read = True
+                emu.inject("error", service="personalize", operation="ListDatasetExportJobs")
+            return response
+
+    async with FailingSecondPage(**emu.kit_kwargs(), config=NO_RETRIES) as kit:
+        jobs = [await kit.personalize.start(**start_kwargs("personalize")) for _ in range(150)]
+        emu.advance(60)  # every job done
+        policy = PollPolicy(min_delay=1, max_delay=1, clock=clock)
+        ended: list[tuple[float, ExportStatus]] = []
+
+        async def wait_one(job: ExportJob) -> None:
+            status = (await job.wait(600, poll=policy)).status
+            ended.append((clock.t, status))
+
+        async with anyio.create_task_group() as tg:
+            for job in jobs:
+                tg.start_soon(wait_one, job)
+
+    assert first_page_read
+    assert Counter(t for t, _ in ended) == {0.0: 100, 1.0: 50}
+    assert {status for _, status in ended} == {ExportStatus.SUCCEEDED}
+    assert all(job.last_error is None for job in jobs)
