@@ -789,12 +789,14 @@ class _Lane:
         for group in self.groups.values():
             if group.at is None or group.at > now + _EPSILON:
                 continue
-            served = {s for s in group.schedules if s.earliest <= now + _EPSILON}
+            served: set[_Schedule] = set()
             jobs: dict[_Key, JobRef] = {}
             first: dict[_Key, _Schedule] = {}
             more: dict[_Key, list[_Schedule]] = {}
             for schedule in group.schedules:
-                polled = schedule in served
+                polled = schedule.earliest <= now + _EPSILON
+                if polled:
+                    served.add(schedule)
                 for key, same in schedule.jobs.items():
                     if polled and key not in jobs:
                         jobs[key] = same[0]
@@ -852,14 +854,11 @@ class _Lane:
         schedule = plan.first.get(key)
         if schedule is None:
             return
-        now = self.clock.now()
-        self._tell(plan, schedule, key, outcome, now)
+        self._tell(plan, schedule, key, outcome)
         for other in plan.more.get(key, ()):
-            self._tell(plan, other, key, outcome, now)
+            self._tell(plan, other, key, outcome)
 
-    def _tell(
-        self, plan: _Plan, schedule: _Schedule, key: _Key, outcome: Outcome, now: float
-    ) -> None:
+    def _tell(self, plan: _Plan, schedule: _Schedule, key: _Key, outcome: Outcome) -> None:
         """Give ``schedule``'s waiter the outcome of one of its jobs.
 
         The waiter applies it at once (``learn``); it is *news* only when the job's status
@@ -877,8 +876,8 @@ class _Lane:
             schedule.answered(key)
             done = plan.group.spec.status(outcome.native_status).is_terminal
             news = schedule.tell(key, outcome.native_status) or done
-        elif schedule in plan.served:
-            done = news = schedule.ends_on(key, outcome, now)
+        elif schedule in plan.served:  # errors need the time (patience, grace); rare
+            done = news = schedule.ends_on(key, outcome, self.clock.now())
             if not isinstance(outcome, ExportKitError):
                 waiter.error = outcome
         else:
